@@ -1,0 +1,30 @@
+// Where the hall server listens and keeps its data: flags first, then environment, then defaults.
+import { resolve } from 'node:path';
+
+export interface HallConfig {
+  host: string;
+  port: number;
+  dataDir: string;
+  /** seed the demo hall when the database is empty */
+  demo: boolean;
+}
+
+export const DEFAULT_PORT = 8080;
+export const DEFAULT_HOST = '127.0.0.1';
+
+export function resolveConfig(
+  flags: { host?: string | undefined; port?: string | undefined; dataDir?: string | undefined; demo?: boolean | undefined },
+  env: NodeJS.ProcessEnv = process.env,
+): HallConfig {
+  const portText = flags.port ?? env.HALL_PORT ?? String(DEFAULT_PORT);
+  const port = Number(portText);
+  if (!Number.isInteger(port) || port < 0 || port > 65535) throw new Error(`invalid port: ${portText}`);
+  return {
+    host: flags.host ?? env.HALL_HOST ?? DEFAULT_HOST,
+    port,
+    dataDir: resolve(flags.dataDir ?? env.HALL_DATA_DIR ?? 'data'),
+    demo: flags.demo ?? env.HALL_DEMO !== '0',
+  };
+}
+
+export const DATABASE_FILE = 'hall.db';

@@ -1,0 +1,124 @@
+// The hall state the engine decides on: catalogue, today's tickets, counters. Plain data, no I/O.
+import type { CategoryConfig, CounterConfig, HallSettings, ServiceConfig } from '../../shared/catalogue.ts';
+import type {
+  CallRule,
+  CounterStatus,
+  Outcome,
+  PriorityKind,
+  ServiceLevel,
+  SuspendReturn,
+  TicketStatus,
+} from '../../shared/protocol.ts';
+
+export interface Ticket {
+  id: string;
+  number: string;
+  /** the daily sequence that made the number */
+  dailySeq: number;
+  serviceId: string;
+  businessDate: string;
+  issuedAt: number;
+  /** hall seq of the commit that issued it: the tie-break for equal queue times */
+  issueSeq: number;
+  /** the time the queue orders by: issue time, kept across transfers and suspensions */
+  queueAt: number;
+  status: TicketStatus;
+  priority: PriorityKind | null;
+  idHash: string | null;
+  idMasked: string | null;
+  trackingToken: string;
+  idempotencyKey: string | null;
+  issuedByDeviceId: string | null;
+  recalls: number;
+  /** the counter that called, serves or suspended it */
+  counterId: string | null;
+  /** only this counter may call it (transferred to a counter, returning from suspension) */
+  directedCounterId: string | null;
+  calledAt: number | null;
+  startedAt: number | null;
+  /** handling time accumulated before the current serving spell */
+  servedMs: number;
+  finishedAt: number | null;
+  outcome: Outcome | null;
+  chosenBy: CallRule | null;
+  transfers: number;
+  suspendReturn: SuspendReturn | null;
+  cancelReason: string | null;
+}
+
+export interface CounterState {
+  id: string;
+  status: CounterStatus;
+  staffId: string | null;
+  currentTicketId: string | null;
+  pauseReason: string | null;
+  /** priority tickets called in a row, for the anti-starvation rule */
+  consecutivePriority: number;
+  statusSince: number;
+}
+
+export interface Counter extends CounterConfig {
+  levels: Map<string, ServiceLevel>;
+}
+
+export interface HallState {
+  settings: HallSettings;
+  categories: CategoryConfig[];
+  services: Map<string, ServiceConfig>;
+  counters: Map<string, Counter>;
+  counterStates: Map<string, CounterState>;
+  /** every ticket of the current business day plus any unfinished older ones */
+  tickets: Map<string, Ticket>;
+  byIdempotencyKey: Map<string, string>;
+  /** `${businessDate}|${serviceId}` → last daily sequence used */
+  dailySeq: Map<string, number>;
+  /** last committed hall seq */
+  seq: number;
+}
+
+export function createHallState(input: {
+  settings: HallSettings;
+  categories: CategoryConfig[];
+  services: ServiceConfig[];
+  counters: CounterConfig[];
+  now: number;
+}): HallState {
+  const counters = new Map<string, Counter>();
+  const counterStates = new Map<string, CounterState>();
+  for (const c of input.counters) {
+    counters.set(c.id, { ...c, levels: new Map(c.services.map((s) => [s.serviceId, s.level])) });
+    counterStates.set(c.id, {
+      id: c.id,
+      status: 'signed_out',
+      staffId: null,
+      currentTicketId: null,
+      pauseReason: null,
+      consecutivePriority: 0,
+      statusSince: input.now,
+    });
+  }
+  return {
+    settings: input.settings,
+    categories: input.categories,
+    services: new Map(input.services.map((s) => [s.id, s])),
+    counters,
+    counterStates,
+    tickets: new Map(),
+    byIdempotencyKey: new Map(),
+    dailySeq: new Map(),
+    seq: 0,
+  };
+}
+
+export function isFinal(status: TicketStatus): boolean {
+  return status === 'completed' || status === 'no_show' || status === 'cancelled';
+}
+
+export function dailySeqKey(businessDate: string, serviceId: string): string {
+  return `${businessDate}|${serviceId}`;
+}
+
+/** Queue order among equals: earlier queue time first, then earlier issue. */
+export function compareQueueOrder(a: Ticket, b: Ticket): number {
+  return a.queueAt - b.queueAt || a.issueSeq - b.issueSeq;
+}

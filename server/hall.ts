@@ -1,0 +1,187 @@
+// The hall: owns the state, runs commands through the engine, commits them, tells listeners.
+import { hallError, type HallError } from '../shared/errors.ts';
+import { businessDateOf } from '../shared/hall-time.ts';
+import type { CallView } from '../shared/protocol.ts';
+import { decide, type Command, type EngineContext } from './engine/engine.ts';
+import type { HallEvent } from './engine/events.ts';
+import type { HallState } from './engine/state.ts';
+import type { Logger } from './log.ts';
+import { idNumberHasher, newId, newTrackingToken } from './security.ts';
+import { HallStore, type Actor } from './store/hall-store.ts';
+import { CounterFiguresBook, type StaffLookup } from './views.ts';
+
+export const RECENT_CALLS_KEPT = 20;
+
+export interface HallChange {
+  seq: number;
+  events: HallEvent[];
+  /** the call to announce, when the command called or recalled a ticket */
+  call: CallView | null;
+  /** counters whose state changed */
+  counterIds: Set<string>;
+  /** true when the business day rolled over: clients should take a fresh snapshot */
+  dayChanged: boolean;
+}
+
+export type CommandOutcome = { ok: true; ticketId: string | null; seq: number } | { ok: false; error: HallError };
+
+export class Hall {
+  readonly store: HallStore;
+  state: HallState;
+  readonly figures = new CounterFiguresBook();
+  recentCalls: CallView[] = [];
+  private businessDate: string;
+  private readonly clock: () => number;
+  private readonly hashIdNumber: (id: string) => string;
+  private readonly listeners = new Set<(change: HallChange) => void>();
+  private readonly staffCache = new Map<string, { id: string; name: string; login: string; staffNo: string }>();
+  private readonly log: Logger;
+
+  constructor(store: HallStore, options: { clock?: () => number; log: Logger }) {
+    this.store = store;
+    this.clock = options.clock ?? Date.now;
+    this.log = options.log;
+    this.hashIdNumber = idNumberHasher(store.hallSecret());
+    const now = this.clock();
+    this.state = store.load(now, '0000-00-00');
+    this.businessDate = businessDateOf(now, this.state.settings.timeZone);
+    this.reload();
+    this.rollOver(true);
+  }
+
+  now(): number {
+    return this.clock();
+  }
+
+  readonly staff: StaffLookup = (staffId) => {
+    let s = this.staffCache.get(staffId);
+    if (!s) {
+      const record = this.store.staff(staffId);
+      if (!record) return null;
+      s = { id: record.id, name: record.name, login: record.login, staffNo: record.staffNo };
+      this.staffCache.set(staffId, s);
+    }
+    return s;
+  };
+
+  onChange(listener: (change: HallChange) => void): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  /** Re-reads the state from the projections (start-up, and after a failed write). */
+  private reload(): void {
+    this.state = this.store.load(this.clock(), this.businessDate);
+    this.rebuildDerived();
+  }
+
+  /** Today's counter figures and recent calls, rebuilt from the events and tickets of the business day. */
+  private rebuildDerived(): void {
+    this.figures.clear();
+    const since = this.clock() - 36 * 3_600_000;
+    const rows = this.store.db
+      .prepare('SELECT seq, type, at, payload FROM events WHERE seq IS NOT NULL AND at >= ? ORDER BY id')
+      .all(since) as { seq: number; type: HallEvent['type']; at: number; payload: string }[];
+    for (const r of rows) {
+      if (businessDateOf(r.at, this.state.settings.timeZone) !== this.businessDate) continue;
+      this.figures.record({ type: r.type, at: r.at, ...JSON.parse(r.payload) } as HallEvent);
+    }
+    const called = [...this.state.tickets.values()]
+      .filter((t) => t.calledAt !== null && t.counterId !== null && t.businessDate === this.businessDate)
+      .sort((a, b) => (b.calledAt ?? 0) - (a.calledAt ?? 0))
+      .slice(0, RECENT_CALLS_KEPT);
+    this.recentCalls = called.map((t) => {
+      const counter = this.state.counters.get(t.counterId!)!;
+      return {
+        seq: this.state.seq,
+        ticket: { id: t.id, number: t.number, serviceId: t.serviceId },
+        counter: { id: counter.id, number: counter.number, name: counter.name },
+        recall: t.recalls > 0,
+        recallCount: t.recalls,
+        at: t.calledAt!,
+      };
+    });
+  }
+
+  /** Closes the previous business day when the date has changed. Returns whether it did. */
+  rollOver(force = false): boolean {
+    const now = this.clock();
+    const today = businessDateOf(now, this.state.settings.timeZone);
+    if (!force && today === this.businessDate) return false;
+    const changed = today !== this.businessDate;
+    this.businessDate = today;
+    const result = this.run({ type: 'close-day' }, { deviceId: null, staffId: null }, true);
+    HallStore.pruneBefore(this.state, today);
+    if (changed) {
+      this.figures.clear();
+      this.recentCalls = [];
+      this.emit({ seq: result.ok ? result.seq : this.state.seq, events: [], call: null, counterIds: new Set(), dayChanged: true });
+    }
+    return changed;
+  }
+
+  execute(cmd: Command, actor: Actor): CommandOutcome {
+    this.rollOver();
+    return this.run(cmd, actor, false);
+  }
+
+  private run(cmd: Command, actor: Actor, quiet: boolean): CommandOutcome {
+    const now = this.clock();
+    const ctx: EngineContext = {
+      now,
+      newTicketId: newId,
+      newTrackingToken,
+      hashIdNumber: this.hashIdNumber,
+    };
+    const decision = decide(this.state, cmd, ctx);
+    if (!decision.ok) return decision;
+    if (decision.events.length === 0) return { ok: true, ticketId: decision.ticketId, seq: this.state.seq };
+    let seq: number;
+    try {
+      seq = this.store.commit(this.state, decision.events, actor);
+    } catch (err) {
+      this.log.error({ err, command: cmd.type }, 'commit failed; reloading state from the database');
+      this.reload();
+      return { ok: false, error: hallError('STORE_UNAVAILABLE') };
+    }
+    let call: CallView | null = null;
+    const counterIds = new Set<string>();
+    for (const e of decision.events) {
+      this.figures.record(e);
+      if ('counterId' in e) counterIds.add(e.counterId);
+      if (e.type === 'ticket.transferred') {
+        counterIds.add(e.fromCounterId);
+        if (e.toCounterId) counterIds.add(e.toCounterId);
+      }
+      if (e.type === 'ticket.called' || e.type === 'ticket.recalled') {
+        const t = this.state.tickets.get(e.ticketId)!;
+        const counter = this.state.counters.get(e.counterId)!;
+        call = {
+          seq,
+          ticket: { id: t.id, number: t.number, serviceId: t.serviceId },
+          counter: { id: counter.id, number: counter.number, name: counter.name },
+          recall: e.type === 'ticket.recalled',
+          recallCount: t.recalls,
+          at: e.at,
+        };
+      }
+    }
+    if (call) this.recentCalls = [call, ...this.recentCalls.filter((c) => c.ticket.id !== call!.ticket.id)].slice(0, RECENT_CALLS_KEPT);
+    if (!quiet) this.emit({ seq, events: decision.events, call, counterIds, dayChanged: false });
+    return { ok: true, ticketId: decision.ticketId, seq };
+  }
+
+  private emit(change: HallChange): void {
+    for (const listener of this.listeners) {
+      try {
+        listener(change);
+      } catch (err) {
+        this.log.error({ err }, 'change listener failed');
+      }
+    }
+  }
+
+  forgetStaff(staffId: string): void {
+    this.staffCache.delete(staffId);
+  }
+}

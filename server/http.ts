@@ -1,0 +1,114 @@
+// HTTP under /api/v1 (fastify): health, public service list, ticket issuing for integrators, tracking.
+import { existsSync } from 'node:fs';
+import fastifyStatic from '@fastify/static';
+import Fastify, { type FastifyReply } from 'fastify';
+import { z } from 'zod';
+import { hallError, type ErrorCode, type HallError } from '../shared/errors.ts';
+import {
+  API_PREFIX,
+  IssueTicketPayload,
+  PROTOCOL_VERSION,
+  type HealthView,
+  type PublicServiceView,
+} from '../shared/protocol.ts';
+import { businessDateOf } from '../shared/hall-time.ts';
+import type { Hall } from './hall.ts';
+import type { Logger } from './log.ts';
+import { issueTicket } from './realtime.ts';
+import { serviceViews, trackView } from './views.ts';
+
+export const MAX_BODY_BYTES = 16 * 1024;
+
+const STATUS_BY_CODE: Partial<Record<ErrorCode, number>> = {
+  VALIDATION_FAILED: 400,
+  ID_FORMAT: 400,
+  ID_BIRTH_DATE: 400,
+  ID_CHECKSUM: 400,
+  UNAUTHORIZED: 401,
+  FORBIDDEN: 403,
+  NOT_FOUND: 404,
+  SERVICE_NOT_FOUND: 404,
+  TICKET_NOT_FOUND: 404,
+  PAYLOAD_TOO_LARGE: 413,
+  RATE_LIMITED: 429,
+  INTERNAL: 500,
+  STORE_UNAVAILABLE: 503,
+};
+
+function sendError(reply: FastifyReply, error: HallError): FastifyReply {
+  return reply.code(STATUS_BY_CODE[error.code] ?? 409).send({ error });
+}
+
+const TrackParams = z.strictObject({ trackingToken: z.string().regex(/^[A-Za-z0-9_-]{8,64}$/) });
+
+export async function createHttpApp(hall: Hall, options: { log: Logger; staticRoot: string | null }) {
+  const app = Fastify({
+    // per-request lines are info; the hall logs only http warnings and errors
+    loggerInstance: options.log.child({ module: 'http' }, { level: 'warn' }),
+    bodyLimit: MAX_BODY_BYTES,
+    return503OnClosing: true,
+  });
+  const startedAt = Date.now();
+
+  app.setErrorHandler((err: { statusCode?: number; code?: string }, _req, reply) => {
+    if (err.statusCode === 413 || err.code === 'FST_ERR_CTP_BODY_TOO_LARGE') return sendError(reply, hallError('PAYLOAD_TOO_LARGE'));
+    if (err.statusCode && err.statusCode >= 400 && err.statusCode < 500) return sendError(reply, hallError('VALIDATION_FAILED'));
+    options.log.error({ err }, 'http handler failed');
+    return sendError(reply, hallError('INTERNAL'));
+  });
+  app.setNotFoundHandler((req, reply) => {
+    if (req.url.startsWith(API_PREFIX) || !options.staticRoot) return sendError(reply, hallError('NOT_FOUND'));
+    return sendError(reply, hallError('NOT_FOUND'));
+  });
+
+  app.get(`${API_PREFIX}/health`, async (): Promise<HealthView> => ({
+    status: 'ok',
+    protocolVersion: PROTOCOL_VERSION,
+    seq: hall.state.seq,
+    businessDate: businessDateOf(hall.now(), hall.state.settings.timeZone),
+    uptimeSeconds: Math.round((Date.now() - startedAt) / 1000),
+  }));
+
+  app.get(`${API_PREFIX}/services`, async (): Promise<{ services: PublicServiceView[] }> => ({
+    services: serviceViews(hall.state, hall.now()).map((s) => ({
+      id: s.id,
+      code: s.code,
+      names: s.names,
+      prefix: s.prefix,
+      categoryId: s.categoryId,
+      waiting: s.waiting,
+      availability: s.availability,
+    })),
+  }));
+
+  app.post(`${API_PREFIX}/tickets`, async (req, reply) => {
+    const header = req.headers.authorization;
+    const token = typeof header === 'string' && header.startsWith('Bearer ') ? header.slice(7).trim() : '';
+    const device = token ? hall.store.deviceByToken(token) : null;
+    if (!device || device.revokedAt !== null) return sendError(reply, hallError('UNAUTHORIZED'));
+    if (device.kind !== 'kiosk') return sendError(reply, hallError('FORBIDDEN'));
+    const body = IssueTicketPayload.safeParse(req.body);
+    if (!body.success) {
+      return sendError(reply, hallError('VALIDATION_FAILED', `${hallError('VALIDATION_FAILED').message}: ${body.error.issues[0]?.message ?? ''}`));
+    }
+    const answer = issueTicket(hall, body.data, device);
+    if (!answer.ok) return sendError(reply, answer.error);
+    if (answer.replay) reply.header('idempotent-replay', 'true');
+    return reply.code(201).send(answer.data);
+  });
+
+  app.get(`${API_PREFIX}/track/:trackingToken`, async (req, reply) => {
+    const params = TrackParams.safeParse(req.params);
+    if (!params.success) return sendError(reply, hallError('TICKET_NOT_FOUND'));
+    const live = [...hall.state.tickets.values()].find((t) => t.trackingToken === params.data.trackingToken);
+    const ticket = live ?? hall.store.ticketByTracking(params.data.trackingToken);
+    if (!ticket) return sendError(reply, hallError('TICKET_NOT_FOUND'));
+    reply.header('cache-control', 'no-store');
+    return trackView(hall.state, ticket);
+  });
+
+  if (options.staticRoot && existsSync(options.staticRoot)) {
+    await app.register(fastifyStatic, { root: options.staticRoot, prefix: '/', index: ['index.html'] });
+  }
+  return app;
+}

@@ -1,0 +1,284 @@
+// Socket.IO: one namespace per device kind, token auth, validated commands, seq-numbered broadcasts.
+import type { Server as HttpServer } from 'node:http';
+import { Server, type DefaultEventsMap, type Namespace, type Socket } from 'socket.io';
+import type { z } from 'zod';
+import { hallError } from '../shared/errors.ts';
+import {
+  COUNTER_COMMANDS,
+  HandshakeAuth,
+  KIOSK_COMMANDS,
+  NAMESPACES,
+  PROTOCOL_VERSION,
+  SYNC_COMMAND,
+  type Ack,
+  type CounterCommandResult,
+  type DeviceKind,
+  type HallSnapshot,
+  type HallUpdate,
+  type IssueTicketPayload,
+  type IssueTicketResult,
+  type ServerToClientEvents,
+  type SignInResult,
+} from '../shared/protocol.ts';
+import type { Command } from './engine/engine.ts';
+import type { Hall, HallChange } from './hall.ts';
+import type { Logger } from './log.ts';
+import { verifyPassword } from './security.ts';
+import type { DeviceRecord } from './store/hall-store.ts';
+import { counterPublicView, counterView, issuedTicketView, serviceViews, snapshotOf, ticketDetail } from './views.ts';
+
+export const MAX_MESSAGE_BYTES = 64 * 1024;
+
+interface SocketData {
+  device: DeviceRecord;
+  staffId: string | null;
+}
+
+// Inbound events are validated by hand (zod), so their map stays loose; outbound ones are typed.
+type HallSocket = Socket<DefaultEventsMap, ServerToClientEvents, DefaultEventsMap, SocketData>;
+type HallNamespace = Namespace<DefaultEventsMap, ServerToClientEvents, DefaultEventsMap, SocketData>;
+
+class ConnectRefusal extends Error {
+  readonly data: { code: 'UNAUTHORIZED' | 'FORBIDDEN' | 'PROTOCOL_MISMATCH'; message: string };
+  constructor(code: 'UNAUTHORIZED' | 'FORBIDDEN' | 'PROTOCOL_MISMATCH') {
+    const e = hallError(code);
+    super(e.message);
+    this.data = { code, message: e.message };
+  }
+}
+
+const counterRoom = (counterId: string) => `counter:${counterId}`;
+
+export interface Realtime {
+  io: Server;
+  close(): Promise<void>;
+}
+
+export function attachRealtime(httpServer: HttpServer, hall: Hall, log: Logger): Realtime {
+  const io = new Server(httpServer, {
+    maxHttpBufferSize: MAX_MESSAGE_BYTES,
+    serveClient: false,
+    cors: { origin: true },
+    pingInterval: 10_000,
+    pingTimeout: 8_000,
+  });
+
+  const namespaces = new Map<DeviceKind, HallNamespace>();
+  for (const kind of Object.keys(NAMESPACES) as DeviceKind[]) {
+    const nsp = io.of(NAMESPACES[kind]) as unknown as HallNamespace;
+    namespaces.set(kind, nsp);
+    nsp.use((socket, next) => {
+      const auth = HandshakeAuth.safeParse(socket.handshake.auth);
+      if (!auth.success) return next(new ConnectRefusal('UNAUTHORIZED'));
+      if (auth.data.protocolVersion !== undefined && auth.data.protocolVersion !== PROTOCOL_VERSION) {
+        return next(new ConnectRefusal('PROTOCOL_MISMATCH'));
+      }
+      const device = hall.store.deviceByToken(auth.data.token);
+      if (!device || device.revokedAt !== null) return next(new ConnectRefusal('UNAUTHORIZED'));
+      if (device.kind !== kind) return next(new ConnectRefusal('FORBIDDEN'));
+      socket.data.device = device;
+      socket.data.staffId = null;
+      next();
+    });
+    nsp.on('connection', (socket) => onConnection(kind, socket));
+  }
+
+  function snapshotFor(socket: HallSocket): HallSnapshot {
+    const now = hall.now();
+    const device = socket.data.device;
+    const counterId = device.kind === 'counter' ? device.counterId : null;
+    return snapshotOf(hall.state, {
+      now,
+      staff: hall.staff,
+      recentCalls: hall.recentCalls,
+      area: device.kind === 'display' ? device.area : null,
+      counter: counterId && hall.state.counters.has(counterId) ? counterView(hall.state, counterId, hall.staff, hall.figures, now) : null,
+    });
+  }
+
+  /** Registers a command handler: validates the payload, always answers the ack, never throws. */
+  function command<S extends z.ZodType, R>(
+    socket: HallSocket,
+    name: string,
+    schema: S,
+    handler: (payload: z.infer<S>) => Ack<R> | Promise<Ack<R>>,
+  ): void {
+    socket.on(name, (...args: unknown[]) => {
+      const ack = typeof args[args.length - 1] === 'function' ? (args.pop() as (a: Ack<R>) => void) : () => {};
+      const parsed = schema.safeParse(args[0]);
+      if (!parsed.success || args.length > 1) {
+        ack({ ok: false, error: hallError('VALIDATION_FAILED', `${hallError('VALIDATION_FAILED').message}: ${parsed.error?.issues[0]?.message ?? 'too many arguments'}`) });
+        return;
+      }
+      Promise.resolve()
+        .then(() => handler(parsed.data))
+        .then(ack, (err: unknown) => {
+          log.error({ err, command: name, device: socket.data.device.id }, 'command handler failed');
+          ack({ ok: false, error: hallError('INTERNAL') });
+        });
+    });
+  }
+
+  function onConnection(kind: DeviceKind, socket: HallSocket): void {
+    const device = socket.data.device;
+    log.debug({ device: device.id, kind }, 'device connected');
+    if (device.kind === 'counter' && device.counterId) void socket.join(counterRoom(device.counterId));
+
+    socket.on(SYNC_COMMAND, (...args: unknown[]) => {
+      const ack = args[args.length - 1];
+      if (typeof ack === 'function') (ack as (a: Ack<HallSnapshot>) => void)({ ok: true, data: snapshotFor(socket) });
+    });
+    // Unknown events with an ack get a typed answer instead of silence.
+    const known = new Set<string>([SYNC_COMMAND, ...Object.keys(kind === 'kiosk' ? KIOSK_COMMANDS : kind === 'counter' ? COUNTER_COMMANDS : {})]);
+    socket.onAny((event: unknown, ...args: unknown[]) => {
+      if (typeof event === 'string' && known.has(event)) return;
+      const ack = args[args.length - 1];
+      if (typeof ack === 'function') (ack as (a: Ack<never>) => void)({ ok: false, error: hallError('FORBIDDEN', `此设备不能执行 ${String(event).slice(0, 40)}`) });
+    });
+
+    if (kind === 'kiosk') registerKiosk(socket);
+    if (kind === 'counter') registerCounter(socket);
+    socket.emit('hall:snapshot', snapshotFor(socket));
+  }
+
+  function registerKiosk(socket: HallSocket): void {
+    command(socket, 'ticket:issue', KIOSK_COMMANDS['ticket:issue'], (p) => issueTicket(hall, p, socket.data.device));
+  }
+
+  function registerCounter(socket: HallSocket): void {
+    const device = socket.data.device;
+    const counterId = device.counterId;
+    const resultFor = (ticketId: string | null): CounterCommandResult => {
+      const now = hall.now();
+      const t = ticketId ? hall.state.tickets.get(ticketId) : undefined;
+      return {
+        view: counterView(hall.state, counterId!, hall.staff, hall.figures, now),
+        ticket: t ? ticketDetail(t, now) : null,
+      };
+    };
+    const run = (cmd: Command): Ack<CounterCommandResult> => {
+      if (!counterId || !hall.state.counters.has(counterId)) return { ok: false, error: hallError('COUNTER_NOT_FOUND') };
+      const cs = hall.state.counterStates.get(counterId)!;
+      if (socket.data.staffId === null || cs.staffId !== socket.data.staffId) return { ok: false, error: hallError('NOT_SIGNED_IN') };
+      const outcome = hall.execute(cmd, { deviceId: device.id, staffId: socket.data.staffId });
+      if (!outcome.ok) return outcome;
+      if (cmd.type === 'sign-out') socket.data.staffId = null;
+      return { ok: true, data: resultFor(outcome.ticketId) };
+    };
+    const C = COUNTER_COMMANDS;
+
+    command(socket, 'staff:sign-in', C['staff:sign-in'], async (p): Promise<Ack<SignInResult>> => {
+      if (!counterId || !hall.state.counters.has(counterId)) return { ok: false, error: hallError('COUNTER_NOT_FOUND') };
+      const staff = hall.store.staffByLoginName(p.login);
+      const passwordOk = staff ? await verifyPassword(p.password, staff.passwordHash) : await verifyPassword(p.password, DUMMY_HASH);
+      if (!staff || !staff.active || !passwordOk) return { ok: false, error: hallError('SIGN_IN_FAILED') };
+      hall.forgetStaff(staff.id);
+      const outcome = hall.execute({ type: 'sign-in', counterId, staffId: staff.id }, { deviceId: device.id, staffId: staff.id });
+      if (!outcome.ok) return outcome;
+      socket.data.staffId = staff.id;
+      return {
+        ok: true,
+        data: {
+          staff: { id: staff.id, name: staff.name, login: staff.login, staffNo: staff.staffNo, role: staff.role },
+          view: resultFor(null).view,
+        },
+      };
+    });
+    command(socket, 'staff:sign-out', C['staff:sign-out'], () => run({ type: 'sign-out', counterId: counterId! }));
+    command(socket, 'counter:call-next', C['counter:call-next'], () => run({ type: 'call-next', counterId: counterId! }));
+    command(socket, 'counter:call', C['counter:call'], (p) => run({ type: 'call', counterId: counterId!, ticketId: p.ticketId }));
+    command(socket, 'counter:recall', C['counter:recall'], () => run({ type: 'recall', counterId: counterId! }));
+    command(socket, 'counter:start', C['counter:start'], () => run({ type: 'start', counterId: counterId! }));
+    command(socket, 'counter:complete', C['counter:complete'], (p) => run({ type: 'complete', counterId: counterId!, outcome: p.outcome }));
+    command(socket, 'counter:no-show', C['counter:no-show'], () => run({ type: 'no-show', counterId: counterId! }));
+    command(socket, 'counter:transfer', C['counter:transfer'], (p) =>
+      run({
+        type: 'transfer',
+        counterId: counterId!,
+        toServiceId: 'serviceId' in p ? p.serviceId : null,
+        toCounterId: 'counterId' in p ? p.counterId : null,
+      }),
+    );
+    command(socket, 'counter:suspend', C['counter:suspend'], (p) =>
+      run({ type: 'suspend', counterId: counterId!, returnTo: p?.returnTo ?? 'this_counter' }),
+    );
+    command(socket, 'counter:resume', C['counter:resume'], (p) => run({ type: 'resume', counterId: counterId!, ticketId: p.ticketId }));
+    command(socket, 'counter:reactivate', C['counter:reactivate'], (p) =>
+      run({ type: 'reactivate', counterId: counterId!, ticketId: p.ticketId }),
+    );
+    command(socket, 'counter:pause', C['counter:pause'], (p) => run({ type: 'pause', counterId: counterId!, reason: p.reason }));
+    command(socket, 'counter:unpause', C['counter:unpause'], () => run({ type: 'unpause', counterId: counterId! }));
+  }
+
+  function broadcast(change: HallChange): void {
+    const state = hall.state;
+    const now = hall.now();
+    if (change.dayChanged) {
+      for (const nsp of namespaces.values()) {
+        for (const socket of nsp.sockets.values()) socket.emit('hall:snapshot', snapshotFor(socket));
+      }
+      return;
+    }
+    const update: HallUpdate = {
+      seq: change.seq,
+      serverTime: now,
+      services: serviceViews(state, now).map((s) => ({ id: s.id, waiting: s.waiting, availability: s.availability })),
+      counters: [...change.counterIds].filter((id) => state.counters.has(id)).map((id) => counterPublicView(state, id, hall.staff)),
+    };
+    if (change.call) {
+      for (const kind of ['display', 'counter', 'manager'] as const) namespaces.get(kind)!.emit('hall:called', change.call);
+    }
+    for (const nsp of namespaces.values()) nsp.emit('hall:update', update);
+
+    // Counter terminals get their own view when their queue or state may have changed.
+    const services = new Set<string>();
+    for (const e of change.events) {
+      if ('ticketId' in e) {
+        const t = state.tickets.get(e.ticketId);
+        if (t) services.add(t.serviceId);
+      }
+    }
+    const counterNsp = namespaces.get('counter')!;
+    for (const counter of state.counters.values()) {
+      const affected = change.counterIds.has(counter.id) || counter.services.some((s) => services.has(s.serviceId));
+      if (!affected) continue;
+      const room = counterRoom(counter.id);
+      if (!counterNsp.adapter.rooms.get(room)?.size) continue;
+      counterNsp.to(room).emit('counter:view', { seq: change.seq, view: counterView(state, counter.id, hall.staff, hall.figures, now) });
+    }
+  }
+
+  const unsubscribe = hall.onChange(broadcast);
+
+  return {
+    io,
+    close: () =>
+      new Promise<void>((resolve) => {
+        unsubscribe();
+        io.close(() => resolve());
+      }),
+  };
+}
+
+/** Issues a ticket for a kiosk (Socket.IO and HTTP share this). */
+export function issueTicket(hall: Hall, p: IssueTicketPayload, device: DeviceRecord): Ack<IssueTicketResult> & { replay?: boolean } {
+  const before = hall.state.seq;
+  const outcome = hall.execute(
+    {
+      type: 'issue',
+      serviceId: p.serviceId,
+      idempotencyKey: p.idempotencyKey,
+      idNumber: p.idNumber,
+      priority: p.priority,
+      deviceId: device.id,
+    },
+    { deviceId: device.id, staffId: null },
+  );
+  if (!outcome.ok) return outcome;
+  const t = hall.state.tickets.get(outcome.ticketId!)!;
+  return { ok: true, data: { ticket: issuedTicketView(hall.state, t) }, replay: outcome.seq === before };
+}
+
+// Compared against when the login is unknown, so a wrong login costs as long as a wrong password.
+const DUMMY_HASH = 'scrypt$16384$8$1$AAAAAAAAAAAAAAAAAAAAAA==$AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=';
+

@@ -1,0 +1,418 @@
+// Reads and writes the hall's tables. Events and the projections they change are written in one
+// transaction; the in-memory state is only trusted after that transaction commits.
+import type { Database, Statement } from 'better-sqlite3';
+import {
+  CategoryConfig,
+  CounterConfig,
+  HallSettings,
+  ServiceConfig,
+  type CatalogueFile,
+} from '../../shared/catalogue.ts';
+import type { CounterStatus, DeviceKind, StaffRole } from '../../shared/protocol.ts';
+import { applyEvent, touchedBy, type HallEvent } from '../engine/events.ts';
+import { createHallState, dailySeqKey, isFinal, type HallState, type Ticket } from '../engine/state.ts';
+import { hashPassword, hashToken, newDeviceToken, newId, newSecret } from '../security.ts';
+
+export interface Actor {
+  deviceId: string | null;
+  staffId: string | null;
+}
+
+export interface DeviceRecord {
+  id: string;
+  kind: DeviceKind;
+  name: string;
+  counterId: string | null;
+  area: string | null;
+  revokedAt: number | null;
+}
+
+export interface StaffRecord {
+  id: string;
+  login: string;
+  name: string;
+  staffNo: string;
+  role: StaffRole;
+  passwordHash: string;
+  active: boolean;
+}
+
+interface TicketRow {
+  id: string;
+  number: string;
+  daily_seq: number;
+  service_id: string;
+  business_date: string;
+  issued_at: number;
+  issue_seq: number;
+  queue_at: number;
+  status: Ticket['status'];
+  priority: Ticket['priority'];
+  id_hash: string | null;
+  id_masked: string | null;
+  tracking_token: string;
+  idempotency_key: string | null;
+  issued_by_device_id: string | null;
+  recalls: number;
+  counter_id: string | null;
+  directed_counter_id: string | null;
+  called_at: number | null;
+  started_at: number | null;
+  served_ms: number;
+  finished_at: number | null;
+  outcome: Ticket['outcome'];
+  chosen_by: Ticket['chosenBy'];
+  transfers: number;
+  suspend_return: Ticket['suspendReturn'];
+  cancel_reason: string | null;
+}
+
+function ticketToRow(t: Ticket): TicketRow {
+  return {
+    id: t.id,
+    number: t.number,
+    daily_seq: t.dailySeq,
+    service_id: t.serviceId,
+    business_date: t.businessDate,
+    issued_at: t.issuedAt,
+    issue_seq: t.issueSeq,
+    queue_at: t.queueAt,
+    status: t.status,
+    priority: t.priority,
+    id_hash: t.idHash,
+    id_masked: t.idMasked,
+    tracking_token: t.trackingToken,
+    idempotency_key: t.idempotencyKey,
+    issued_by_device_id: t.issuedByDeviceId,
+    recalls: t.recalls,
+    counter_id: t.counterId,
+    directed_counter_id: t.directedCounterId,
+    called_at: t.calledAt,
+    started_at: t.startedAt,
+    served_ms: t.servedMs,
+    finished_at: t.finishedAt,
+    outcome: t.outcome,
+    chosen_by: t.chosenBy,
+    transfers: t.transfers,
+    suspend_return: t.suspendReturn,
+    cancel_reason: t.cancelReason,
+  };
+}
+
+function rowToTicket(r: TicketRow): Ticket {
+  return {
+    id: r.id,
+    number: r.number,
+    dailySeq: r.daily_seq,
+    serviceId: r.service_id,
+    businessDate: r.business_date,
+    issuedAt: r.issued_at,
+    issueSeq: r.issue_seq,
+    queueAt: r.queue_at,
+    status: r.status,
+    priority: r.priority,
+    idHash: r.id_hash,
+    idMasked: r.id_masked,
+    trackingToken: r.tracking_token,
+    idempotencyKey: r.idempotency_key,
+    issuedByDeviceId: r.issued_by_device_id,
+    recalls: r.recalls,
+    counterId: r.counter_id,
+    directedCounterId: r.directed_counter_id,
+    calledAt: r.called_at,
+    startedAt: r.started_at,
+    servedMs: r.served_ms,
+    finishedAt: r.finished_at,
+    outcome: r.outcome,
+    chosenBy: r.chosen_by,
+    transfers: r.transfers,
+    suspendReturn: r.suspend_return,
+    cancelReason: r.cancel_reason,
+  };
+}
+
+const TICKET_COLUMNS = Object.keys(ticketToRow({} as Ticket)) as (keyof TicketRow)[];
+
+export class HallStore {
+  readonly db: Database;
+  private readonly insertEvent: Statement;
+  private readonly upsertTicket: Statement;
+  private readonly updateCounter: Statement;
+  private readonly upsertDailySeq: Statement;
+  private readonly deviceByTokenHash: Statement;
+  private readonly staffByLogin: Statement;
+  private readonly staffById: Statement;
+  private readonly ticketByTrackingToken: Statement;
+
+  constructor(db: Database) {
+    this.db = db;
+    this.insertEvent = db.prepare(
+      'INSERT INTO events (seq, type, at, device_id, staff_id, payload) VALUES (?, ?, ?, ?, ?, ?)',
+    );
+    this.upsertTicket = db.prepare(
+      `INSERT INTO tickets (${TICKET_COLUMNS.join(', ')}) VALUES (${TICKET_COLUMNS.map((c) => '@' + c).join(', ')})
+       ON CONFLICT (id) DO UPDATE SET ${TICKET_COLUMNS.filter((c) => c !== 'id')
+         .map((c) => `${c} = excluded.${c}`)
+         .join(', ')}`,
+    );
+    this.updateCounter = db.prepare(
+      `UPDATE counters SET status = @status, staff_id = @staffId, current_ticket_id = @currentTicketId,
+         pause_reason = @pauseReason, consecutive_priority = @consecutivePriority, status_since = @statusSince
+       WHERE id = @id`,
+    );
+    this.upsertDailySeq = db.prepare(
+      `INSERT INTO daily_sequences (business_date, service_id, last_seq) VALUES (?, ?, ?)
+       ON CONFLICT (business_date, service_id) DO UPDATE SET last_seq = excluded.last_seq`,
+    );
+    this.deviceByTokenHash = db.prepare('SELECT * FROM devices WHERE token_hash = ?');
+    this.staffByLogin = db.prepare('SELECT * FROM staff WHERE login = ?');
+    this.staffById = db.prepare('SELECT * FROM staff WHERE id = ?');
+    this.ticketByTrackingToken = db.prepare('SELECT * FROM tickets WHERE tracking_token = ?');
+  }
+
+  // ------------------------------------------------------------ hall state
+
+  isEmpty(): boolean {
+    return this.db.prepare('SELECT count(*) AS n FROM services').pluck().get() === 0;
+  }
+
+  /** The per-hall secret for ID-number hashes, made on first use. */
+  hallSecret(): string {
+    const row = this.db.prepare("SELECT value FROM meta WHERE key = 'id_hmac_secret'").pluck().get() as string | undefined;
+    if (row) return row;
+    const secret = newSecret();
+    this.db.prepare("INSERT INTO meta (key, value) VALUES ('id_hmac_secret', ?)").run(secret);
+    return secret;
+  }
+
+  /** Loads the hall from the projections: catalogue, counters, and every ticket of `businessDate` or still open. */
+  load(now: number, businessDate: string): HallState {
+    const settingsRow = this.db.prepare('SELECT config FROM settings WHERE id = 1').pluck().get() as string | undefined;
+    const settings = HallSettings.parse(settingsRow ? JSON.parse(settingsRow) : { name: { zh: '政务服务中心', en: 'Government Service Hall' } });
+    const categories = (this.db.prepare('SELECT names, id FROM categories ORDER BY sort').all() as { id: string; names: string }[]).map(
+      (r) => CategoryConfig.parse({ id: r.id, names: JSON.parse(r.names) }),
+    );
+    const services = (this.db.prepare('SELECT config FROM services ORDER BY sort').pluck().all() as string[]).map((c) =>
+      ServiceConfig.parse(JSON.parse(c)),
+    );
+    const counterRows = this.db.prepare('SELECT * FROM counters ORDER BY sort, number').all() as {
+      id: string;
+      config: string;
+      status: CounterStatus;
+      staff_id: string | null;
+      current_ticket_id: string | null;
+      pause_reason: string | null;
+      consecutive_priority: number;
+      status_since: number;
+    }[];
+    const state = createHallState({
+      settings,
+      categories,
+      services,
+      counters: counterRows.map((r) => CounterConfig.parse(JSON.parse(r.config))),
+      now,
+    });
+    for (const r of counterRows) {
+      state.counterStates.set(r.id, {
+        id: r.id,
+        status: r.status,
+        staffId: r.staff_id,
+        currentTicketId: r.current_ticket_id,
+        pauseReason: r.pause_reason,
+        consecutivePriority: r.consecutive_priority,
+        statusSince: r.status_since,
+      });
+    }
+    const rows = this.db
+      .prepare(
+        `SELECT * FROM tickets WHERE business_date = ? OR status NOT IN ('completed', 'no_show', 'cancelled')
+         ORDER BY issue_seq`,
+      )
+      .all(businessDate) as TicketRow[];
+    for (const r of rows) {
+      const t = rowToTicket(r);
+      state.tickets.set(t.id, t);
+      if (t.idempotencyKey) state.byIdempotencyKey.set(t.idempotencyKey, t.id);
+    }
+    for (const r of this.db.prepare('SELECT * FROM daily_sequences WHERE business_date = ?').all(businessDate) as {
+      business_date: string;
+      service_id: string;
+      last_seq: number;
+    }[]) {
+      state.dailySeq.set(dailySeqKey(r.business_date, r.service_id), r.last_seq);
+    }
+    state.seq = (this.db.prepare('SELECT coalesce(max(seq), 0) FROM events').pluck().get() as number) ?? 0;
+    return state;
+  }
+
+  /**
+   * Appends the events, applies them to `state` and writes the changed projection rows, all in one
+   * transaction. Returns the new hall seq. If the write fails the caller must reload the state.
+   */
+  commit(state: HallState, events: HallEvent[], actor: Actor): number {
+    const seq = state.seq + 1;
+    this.db
+      .transaction(() => {
+        const ticketIds = new Set<string>();
+        const counterIds = new Set<string>();
+        for (const e of events) {
+          const { type, at, ...payload } = e;
+          this.insertEvent.run(seq, type, at, actor.deviceId, actor.staffId, JSON.stringify(payload));
+          applyEvent(state, e);
+          const touched = touchedBy(e);
+          for (const id of touched.ticketIds) ticketIds.add(id);
+          for (const id of touched.counterIds) counterIds.add(id);
+          if (e.type === 'ticket.issued') this.upsertDailySeq.run(e.businessDate, e.serviceId, e.dailySeq);
+        }
+        for (const id of ticketIds) {
+          const t = state.tickets.get(id);
+          if (t) {
+            this.upsertTicket.run(ticketToRow(t));
+            // a ticket's holder may be a counter no event named (cancelled at day close)
+            if (t.counterId) counterIds.add(t.counterId);
+          }
+        }
+        for (const id of counterIds) {
+          const c = state.counterStates.get(id);
+          if (c) this.updateCounter.run(c);
+        }
+      })
+      .immediate();
+    state.seq = seq;
+    return seq;
+  }
+
+  /** Drops finished tickets of earlier days from memory (they stay in the database). */
+  static pruneBefore(state: HallState, businessDate: string): void {
+    for (const [id, t] of state.tickets) {
+      if (t.businessDate < businessDate && isFinal(t.status)) {
+        state.tickets.delete(id);
+        if (t.idempotencyKey) state.byIdempotencyKey.delete(t.idempotencyKey);
+      }
+    }
+  }
+
+  ticketByTracking(token: string): Ticket | null {
+    const row = this.ticketByTrackingToken.get(token) as TicketRow | undefined;
+    return row ? rowToTicket(row) : null;
+  }
+
+  // ------------------------------------------------------------ administration
+
+  private adminEvent(type: string, payload: object, now: number): void {
+    this.insertEvent.run(null, type, now, null, null, JSON.stringify(payload));
+  }
+
+  /** Writes settings, categories, services and counters. Services and counters are upserted, never deleted. */
+  importCatalogue(catalogue: CatalogueFile, now: number): void {
+    this.db
+      .transaction(() => {
+        if (catalogue.settings) {
+          this.db
+            .prepare('INSERT INTO settings (id, config) VALUES (1, ?) ON CONFLICT (id) DO UPDATE SET config = excluded.config')
+            .run(JSON.stringify(catalogue.settings));
+        }
+        const cat = this.db.prepare(
+          'INSERT INTO categories (id, names, sort) VALUES (?, ?, ?) ON CONFLICT (id) DO UPDATE SET names = excluded.names, sort = excluded.sort',
+        );
+        catalogue.categories.forEach((c, i) => cat.run(c.id, JSON.stringify(c.names), i));
+        const svc = this.db.prepare(
+          'INSERT INTO services (id, config, sort) VALUES (?, ?, ?) ON CONFLICT (id) DO UPDATE SET config = excluded.config, sort = excluded.sort',
+        );
+        catalogue.services.forEach((s, i) => svc.run(s.id, JSON.stringify(s), i));
+        const ctr = this.db.prepare(
+          `INSERT INTO counters (id, number, config, sort, status_since) VALUES (?, ?, ?, ?, ?)
+           ON CONFLICT (id) DO UPDATE SET number = excluded.number, config = excluded.config, sort = excluded.sort`,
+        );
+        catalogue.counters.forEach((c, i) => ctr.run(c.id, c.number, JSON.stringify(c), i, now));
+        this.adminEvent(
+          'catalogue.imported',
+          { services: catalogue.services.length, counters: catalogue.counters.length, categories: catalogue.categories.length },
+          now,
+        );
+      })
+      .immediate();
+  }
+
+  addStaff(input: { login: string; name: string; password: string; role: StaffRole; staffNo?: string }, now: number): StaffRecord {
+    const id = newId();
+    const staffNo = input.staffNo ?? String(1000 + (this.db.prepare('SELECT count(*) FROM staff').pluck().get() as number) + 1);
+    this.db.transaction(() => {
+      this.db
+        .prepare('INSERT INTO staff (id, login, name, staff_no, role, password_hash, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)')
+        .run(id, input.login, input.name, staffNo, input.role, hashPassword(input.password), now);
+      this.adminEvent('staff.added', { staffId: id, login: input.login, role: input.role }, now);
+    })();
+    return this.staff(id)!;
+  }
+
+  private static staffFromRow(r: Record<string, unknown> | undefined): StaffRecord | null {
+    if (!r) return null;
+    return {
+      id: r.id as string,
+      login: r.login as string,
+      name: r.name as string,
+      staffNo: r.staff_no as string,
+      role: r.role as StaffRole,
+      passwordHash: r.password_hash as string,
+      active: r.active === 1,
+    };
+  }
+
+  staff(id: string): StaffRecord | null {
+    return HallStore.staffFromRow(this.staffById.get(id) as Record<string, unknown> | undefined);
+  }
+
+  staffByLoginName(login: string): StaffRecord | null {
+    return HallStore.staffFromRow(this.staffByLogin.get(login) as Record<string, unknown> | undefined);
+  }
+
+  addDevice(
+    input: { kind: DeviceKind; name: string; counterNumber?: number; area?: string; token?: string },
+    now: number,
+  ): { device: DeviceRecord; token: string } {
+    let counterId: string | null = null;
+    if (input.counterNumber !== undefined) {
+      counterId = (this.db.prepare('SELECT id FROM counters WHERE number = ?').pluck().get(input.counterNumber) as string | undefined) ?? null;
+      if (!counterId) throw new Error(`no counter numbered ${input.counterNumber}`);
+    }
+    if ((input.kind === 'counter' || input.kind === 'evaluator') && !counterId) {
+      throw new Error(`a ${input.kind} device must be bound to a counter: pass --counter NUMBER`);
+    }
+    const id = newId();
+    const token = input.token ?? newDeviceToken();
+    this.db.transaction(() => {
+      this.db
+        .prepare('INSERT INTO devices (id, kind, name, counter_id, area, token_hash, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)')
+        .run(id, input.kind, input.name, counterId, input.area ?? null, hashToken(token), now);
+      this.adminEvent('device.added', { deviceId: id, kind: input.kind, name: input.name, counterId }, now);
+    })();
+    return { device: { id, kind: input.kind, name: input.name, counterId, area: input.area ?? null, revokedAt: null }, token };
+  }
+
+  revokeDevice(id: string, now: number): boolean {
+    const changed = this.db.transaction(() => {
+      const r = this.db.prepare('UPDATE devices SET revoked_at = ? WHERE id = ? AND revoked_at IS NULL').run(now, id);
+      if (r.changes) this.adminEvent('device.revoked', { deviceId: id }, now);
+      return r.changes > 0;
+    })();
+    return changed;
+  }
+
+  deviceByToken(token: string): DeviceRecord | null {
+    const r = this.deviceByTokenHash.get(hashToken(token)) as Record<string, unknown> | undefined;
+    if (!r) return null;
+    return {
+      id: r.id as string,
+      kind: r.kind as DeviceKind,
+      name: r.name as string,
+      counterId: (r.counter_id as string | null) ?? null,
+      area: (r.area as string | null) ?? null,
+      revokedAt: (r.revoked_at as number | null) ?? null,
+    };
+  }
+
+  close(): void {
+    this.db.close();
+  }
+}

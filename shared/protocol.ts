@@ -1,0 +1,379 @@
+// The hall's wire protocol: every Socket.IO event and REST body, defined once as zod schemas.
+// Types are inferred from the schemas; the server validates every inbound payload with them.
+import { z } from 'zod';
+import type { HallError } from './errors.ts';
+
+/** Bumped on any change an older client cannot understand. Clients send it in handshake.auth. */
+export const PROTOCOL_VERSION = 1;
+
+// ---------------------------------------------------------------- domain vocabulary
+
+export const DEVICE_KINDS = ['kiosk', 'counter', 'display', 'evaluator', 'manager'] as const;
+export const DeviceKind = z.enum(DEVICE_KINDS);
+export type DeviceKind = z.infer<typeof DeviceKind>;
+
+export const STAFF_ROLES = ['clerk', 'manager', 'admin'] as const;
+export const StaffRole = z.enum(STAFF_ROLES);
+export type StaffRole = z.infer<typeof StaffRole>;
+
+export const COUNTER_KINDS = ['comprehensive', 'dedicated', 'assisted', 'priority'] as const;
+export const CounterKind = z.enum(COUNTER_KINDS);
+export type CounterKind = z.infer<typeof CounterKind>;
+
+export const COUNTER_STATUSES = ['signed_out', 'idle', 'calling', 'serving', 'paused'] as const;
+export const CounterStatus = z.enum(COUNTER_STATUSES);
+export type CounterStatus = z.infer<typeof CounterStatus>;
+
+export const SERVICE_LEVELS = ['primary', 'backup'] as const;
+export const ServiceLevel = z.enum(SERVICE_LEVELS);
+export type ServiceLevel = z.infer<typeof ServiceLevel>;
+
+export const TICKET_STATUSES = ['waiting', 'called', 'serving', 'suspended', 'completed', 'no_show', 'cancelled'] as const;
+export const TicketStatus = z.enum(TICKET_STATUSES);
+export type TicketStatus = z.infer<typeof TicketStatus>;
+export const FINAL_TICKET_STATUSES: readonly TicketStatus[] = ['completed', 'no_show', 'cancelled'];
+
+/** 办结 / 受理 / 容缺受理 / 退办 / 咨询 */
+export const OUTCOMES = ['concluded', 'accepted', 'accepted_pending', 'returned', 'consulted'] as const;
+export const Outcome = z.enum(OUTCOMES);
+export type Outcome = z.infer<typeof Outcome>;
+
+export const PRIORITY_KINDS = ['elderly', 'disabled', 'military', 'pregnant'] as const;
+export const PriorityKind = z.enum(PRIORITY_KINDS);
+export type PriorityKind = z.infer<typeof PriorityKind>;
+
+/** Why call-next chose a ticket, in rule order (see docs/queue-policy.md). */
+export const CALL_RULES = ['specific', 'directed', 'priority', 'overdue', 'primary', 'backup'] as const;
+export const CallRule = z.enum(CALL_RULES);
+export type CallRule = z.infer<typeof CallRule>;
+
+export const SUSPEND_RETURNS = ['this_counter', 'any_counter'] as const;
+export const SuspendReturn = z.enum(SUSPEND_RETURNS);
+export type SuspendReturn = z.infer<typeof SuspendReturn>;
+
+export const LocalisedName = z.strictObject({
+  zh: z.string().min(1).max(100),
+  en: z.string().min(1).max(100),
+});
+export type LocalisedName = z.infer<typeof LocalisedName>;
+
+// ---------------------------------------------------------------- command payloads (client → server)
+
+const Id = z.string().min(1).max(64);
+
+export const IssueTicketPayload = z.strictObject({
+  serviceId: Id,
+  idempotencyKey: z.string().min(8).max(128),
+  idNumber: z.string().min(1).max(32).optional(),
+  priority: PriorityKind.optional(),
+});
+export type IssueTicketPayload = z.infer<typeof IssueTicketPayload>;
+
+export const SignInPayload = z.strictObject({
+  login: z.string().min(1).max(64),
+  password: z.string().min(1).max(256),
+});
+export type SignInPayload = z.infer<typeof SignInPayload>;
+
+export const EmptyPayload = z.strictObject({}).optional();
+
+export const TicketRefPayload = z.strictObject({ ticketId: Id });
+export type TicketRefPayload = z.infer<typeof TicketRefPayload>;
+
+export const CompletePayload = z.strictObject({ outcome: Outcome });
+export type CompletePayload = z.infer<typeof CompletePayload>;
+
+export const TransferPayload = z.union([
+  z.strictObject({ serviceId: Id }),
+  z.strictObject({ counterId: Id }),
+]);
+export type TransferPayload = z.infer<typeof TransferPayload>;
+
+export const SuspendPayload = z.strictObject({ returnTo: SuspendReturn.optional() }).optional();
+export type SuspendPayload = z.infer<typeof SuspendPayload>;
+
+export const PausePayload = z.strictObject({ reason: z.string().trim().min(1).max(60) });
+export type PausePayload = z.infer<typeof PausePayload>;
+
+/** Command name → payload schema, per namespace. */
+export const KIOSK_COMMANDS = {
+  'ticket:issue': IssueTicketPayload,
+} as const;
+
+export const COUNTER_COMMANDS = {
+  'staff:sign-in': SignInPayload,
+  'staff:sign-out': EmptyPayload,
+  'counter:call-next': EmptyPayload,
+  'counter:call': TicketRefPayload,
+  'counter:recall': EmptyPayload,
+  'counter:start': EmptyPayload,
+  'counter:complete': CompletePayload,
+  'counter:no-show': EmptyPayload,
+  'counter:transfer': TransferPayload,
+  'counter:suspend': SuspendPayload,
+  'counter:resume': TicketRefPayload,
+  'counter:reactivate': TicketRefPayload,
+  'counter:pause': PausePayload,
+  'counter:unpause': EmptyPayload,
+} as const;
+
+export type KioskCommand = keyof typeof KIOSK_COMMANDS;
+export type CounterCommand = keyof typeof COUNTER_COMMANDS;
+
+/** Every namespace answers this with a fresh snapshot (clients use it after a seq gap). */
+export const SYNC_COMMAND = 'hall:sync';
+
+// ---------------------------------------------------------------- views (server → client)
+
+export interface TicketRef {
+  id: string;
+  number: string;
+  serviceId: string;
+}
+
+export interface CounterRef {
+  id: string;
+  number: number;
+  name: string;
+}
+
+export interface IssuedTicket extends TicketRef {
+  /** 1 = next in this service's queue */
+  position: number;
+  peopleAhead: number;
+  trackingToken: string;
+  issuedAt: number;
+  priority: PriorityKind | null;
+  /** estimated wait in minutes, when the server can estimate it */
+  estimatedWaitMinutes: number | null;
+}
+
+export interface IssueTicketResult {
+  ticket: IssuedTicket;
+}
+
+export interface ServiceAvailability {
+  issuing: boolean;
+  /** why not issuing: OUTSIDE_ISSUING_PERIOD, QUOTA_EXHAUSTED, SERVICE_INACTIVE */
+  reason: 'OUTSIDE_ISSUING_PERIOD' | 'QUOTA_EXHAUSTED' | 'SERVICE_INACTIVE' | null;
+  remainingQuota: number | null;
+}
+
+export interface ServiceView {
+  id: string;
+  code: string;
+  names: LocalisedName;
+  prefix: string;
+  categoryId: string;
+  waiting: number;
+  idRequired: boolean;
+  guide: LocalisedName | null;
+  issuingPeriods: { start: string; end: string }[];
+  availability: ServiceAvailability;
+}
+
+export interface CategoryView {
+  id: string;
+  names: LocalisedName;
+}
+
+export interface CounterPublicView extends CounterRef {
+  kind: CounterKind;
+  area: string;
+  status: CounterStatus;
+  pauseReason: string | null;
+  current: TicketRef | null;
+  /** display name of the signed-in clerk, with their staff number */
+  staff: { name: string; staffNo: string } | null;
+  serviceIds: string[];
+}
+
+export interface CallView {
+  seq: number;
+  ticket: TicketRef;
+  counter: CounterRef;
+  recall: boolean;
+  recallCount: number;
+  at: number;
+}
+
+export interface TicketDetail extends TicketRef {
+  status: TicketStatus;
+  priority: PriorityKind | null;
+  idMasked: string | null;
+  issuedAt: number;
+  calledAt: number | null;
+  startedAt: number | null;
+  recalls: number;
+  chosenBy: CallRule | null;
+  /** handling time so far, suspended spells excluded */
+  servedMs: number;
+  transfers: number;
+}
+
+export interface QueueEntryView extends TicketRef {
+  issuedAt: number;
+  priority: PriorityKind | null;
+  directed: boolean;
+  status: TicketStatus;
+}
+
+export interface CounterFigures {
+  called: number;
+  completed: number;
+  noShows: number;
+  transfersOut: number;
+  suspended: number;
+  /** mean handling time of completed tickets, ms; null before the first */
+  meanHandlingMs: number | null;
+}
+
+export interface CounterView {
+  counterId: string;
+  status: CounterStatus;
+  pauseReason: string | null;
+  staff: { id: string; name: string; login: string; staffNo: string } | null;
+  services: { serviceId: string; level: ServiceLevel }[];
+  current: TicketDetail | null;
+  /** tickets this counter could call, in call-next order */
+  queue: QueueEntryView[];
+  /** suspended tickets this counter may resume */
+  suspended: QueueEntryView[];
+  /** no-shows still inside the grace period */
+  noShows: QueueEntryView[];
+  today: CounterFigures;
+}
+
+export interface HallSnapshot {
+  protocolVersion: number;
+  seq: number;
+  serverTime: number;
+  businessDate: string;
+  hall: { name: LocalisedName; timeZone: string; notice: string | null };
+  categories: CategoryView[];
+  services: ServiceView[];
+  counters: CounterPublicView[];
+  recentCalls: CallView[];
+  /** only on /counter: this counter's own view */
+  counter: CounterView | null;
+}
+
+export interface HallUpdate {
+  seq: number;
+  serverTime: number;
+  services: { id: string; waiting: number; availability: ServiceAvailability }[];
+  counters: CounterPublicView[];
+}
+
+export interface CounterViewMessage {
+  seq: number;
+  view: CounterView;
+}
+
+export interface TrackView {
+  number: string;
+  serviceId: string;
+  serviceName: LocalisedName;
+  status: TicketStatus;
+  position: number | null;
+  peopleAhead: number | null;
+  counter: CounterRef | null;
+  issuedAt: number;
+}
+
+// ---------------------------------------------------------------- acknowledgements
+
+export type Ack<T> = { ok: true; data: T } | { ok: false; error: HallError };
+export type AckCallback<T> = (answer: Ack<T>) => void;
+
+export interface SignInResult {
+  staff: { id: string; name: string; login: string; staffNo: string; role: StaffRole };
+  view: CounterView;
+}
+
+export interface CounterCommandResult {
+  view: CounterView;
+  /** the ticket the command acted on, when there is one */
+  ticket: TicketDetail | null;
+}
+
+// ---------------------------------------------------------------- Socket.IO event maps
+
+export interface ServerToClientEvents {
+  'hall:snapshot': (snapshot: HallSnapshot) => void;
+  'hall:called': (call: CallView) => void;
+  'hall:update': (update: HallUpdate) => void;
+  'counter:view': (message: CounterViewMessage) => void;
+}
+
+type Command<P, R> = (payload: P, ack: AckCallback<R>) => void;
+
+export interface KioskClientEvents {
+  'ticket:issue': Command<IssueTicketPayload, IssueTicketResult>;
+  'hall:sync': (ack: AckCallback<HallSnapshot>) => void;
+}
+
+export interface CounterClientEvents {
+  'staff:sign-in': Command<SignInPayload, SignInResult>;
+  'staff:sign-out': Command<Record<string, never> | undefined, CounterCommandResult>;
+  'counter:call-next': Command<Record<string, never> | undefined, CounterCommandResult>;
+  'counter:call': Command<TicketRefPayload, CounterCommandResult>;
+  'counter:recall': Command<Record<string, never> | undefined, CounterCommandResult>;
+  'counter:start': Command<Record<string, never> | undefined, CounterCommandResult>;
+  'counter:complete': Command<CompletePayload, CounterCommandResult>;
+  'counter:no-show': Command<Record<string, never> | undefined, CounterCommandResult>;
+  'counter:transfer': Command<TransferPayload, CounterCommandResult>;
+  'counter:suspend': Command<SuspendPayload, CounterCommandResult>;
+  'counter:resume': Command<TicketRefPayload, CounterCommandResult>;
+  'counter:reactivate': Command<TicketRefPayload, CounterCommandResult>;
+  'counter:pause': Command<PausePayload, CounterCommandResult>;
+  'counter:unpause': Command<Record<string, never> | undefined, CounterCommandResult>;
+  'hall:sync': (ack: AckCallback<HallSnapshot>) => void;
+}
+
+export interface ListenerClientEvents {
+  'hall:sync': (ack: AckCallback<HallSnapshot>) => void;
+}
+
+/** What a client puts in `handshake.auth`. */
+export const HandshakeAuth = z.object({
+  token: z.string().min(1).max(256),
+  protocolVersion: z.number().int().optional(),
+});
+export type HandshakeAuth = z.infer<typeof HandshakeAuth>;
+
+export const NAMESPACES = {
+  kiosk: '/kiosk',
+  counter: '/counter',
+  display: '/display',
+  evaluator: '/evaluator',
+  manager: '/manager',
+} as const satisfies Record<DeviceKind, string>;
+
+/** Data attached to connect_error when the server refuses a connection. */
+export interface ConnectErrorData {
+  code: 'UNAUTHORIZED' | 'FORBIDDEN' | 'PROTOCOL_MISMATCH';
+  message: string;
+}
+
+// ---------------------------------------------------------------- HTTP
+
+export const API_PREFIX = '/api/v1';
+
+export interface HealthView {
+  status: 'ok';
+  protocolVersion: number;
+  seq: number;
+  businessDate: string;
+  uptimeSeconds: number;
+}
+
+export interface PublicServiceView {
+  id: string;
+  code: string;
+  names: LocalisedName;
+  prefix: string;
+  categoryId: string;
+  waiting: number;
+  availability: ServiceAvailability;
+}
