@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 // The `hall` command: start the server and do what an administrator does without a UI.
-import { readFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { z } from 'zod';
@@ -8,7 +9,7 @@ import { CatalogueFile } from '../shared/catalogue.ts';
 import { DeviceKind, StaffRole } from '../shared/protocol.ts';
 import { DATABASE_FILE, resolveConfig } from './config.ts';
 import type { DemoCredentials } from './demo-hall.ts';
-import { startHallServer } from './hall-server.ts';
+import { DEFAULT_STATIC_ROOT, startHallServer } from './hall-server.ts';
 import { createLogger } from './log.ts';
 import { backupDatabase, openDatabase } from './store/database.ts';
 import { HallStore } from './store/hall-store.ts';
@@ -68,6 +69,19 @@ function printDemo(demo: DemoCredentials, url: string): void {
   process.stdout.write(lines.join('\n') + '\n');
 }
 
+/** `npm start` on a fresh clone: build the screens once when they are missing. */
+function ensurePagesBuilt(): void {
+  if (existsSync(join(DEFAULT_STATIC_ROOT, 'kiosk', 'index.html'))) return;
+  const projectRoot = join(DEFAULT_STATIC_ROOT, '..', '..');
+  if (!existsSync(join(projectRoot, 'vite.config.ts'))) return;
+  process.stdout.write('building the screens (first start)…\n');
+  const result = spawnSync(process.execPath, [join(projectRoot, 'node_modules', 'vite', 'bin', 'vite.js'), 'build', '--logLevel', 'warn'], {
+    cwd: projectRoot,
+    stdio: ['ignore', 'inherit', 'inherit'],
+  });
+  if (result.status !== 0) process.stderr.write('hall: building the screens failed; the API still runs\n');
+}
+
 async function main(argv: string[]): Promise<number> {
   const { values, positionals } = parseArgs({ args: argv, options: OPTIONS, allowPositionals: true, strict: true });
   const [command, sub, arg] = positionals;
@@ -80,6 +94,7 @@ async function main(argv: string[]): Promise<number> {
 
   if (command === 'start') {
     const log = createLogger();
+    ensurePagesBuilt();
     const server = await startHallServer({ dataDir: config.dataDir, port: config.port, host: config.host, demo: config.demo, log });
     if (server.demo) printDemo(server.demo, server.url);
     process.stdout.write(`hall server listening on ${server.url}\n`);

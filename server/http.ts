@@ -108,7 +108,7 @@ export async function createHttpApp(hall: Hall, options: { log: Logger; staticRo
   });
 
   if (options.staticRoot && existsSync(options.staticRoot)) {
-    await app.register(fastifyStatic, { root: options.staticRoot, prefix: '/', index: ['index.html'] });
+    await app.register(fastifyStatic, { root: options.staticRoot, prefix: '/', index: ['index.html'], redirect: true });
   }
   return app;
 }

@@ -11,6 +11,7 @@ import {
   PROTOCOL_VERSION,
   SYNC_COMMAND,
   type Ack,
+  type AssistRequestView,
   type CounterCommandResult,
   type DeviceKind,
   type HallSnapshot,
@@ -23,7 +24,7 @@ import {
 import type { Command } from './engine/engine.ts';
 import type { Hall, HallChange } from './hall.ts';
 import type { Logger } from './log.ts';
-import { verifyPassword } from './security.ts';
+import { newId, verifyPassword } from './security.ts';
 import type { DeviceRecord } from './store/hall-store.ts';
 import { counterPublicView, counterView, issuedTicketView, serviceViews, snapshotOf, ticketDetail } from './views.ts';
 
@@ -143,6 +144,13 @@ export function attachRealtime(httpServer: HttpServer, hall: Hall, log: Logger):
 
   function registerKiosk(socket: HallSocket): void {
     command(socket, 'ticket:issue', KIOSK_COMMANDS['ticket:issue'], (p) => issueTicket(hall, p, socket.data.device));
+    command(socket, 'kiosk:assist', KIOSK_COMMANDS['kiosk:assist'].optional(), (p): Ack<{ requestId: string }> => {
+      const device = socket.data.device;
+      const request: AssistRequestView = { id: newId(), deviceId: device.id, deviceName: device.name, reason: p?.reason ?? null, at: hall.now() };
+      log.info({ device: device.id, request: request.id }, 'assistance requested');
+      namespaces.get('manager')!.emit('hall:assist', request);
+      return { ok: true, data: { requestId: request.id } };
+    });
   }
 
   function registerCounter(socket: HallSocket): void {

@@ -95,9 +95,16 @@ export type SuspendPayload = z.infer<typeof SuspendPayload>;
 export const PausePayload = z.strictObject({ reason: z.string().trim().min(1).max(60) });
 export type PausePayload = z.infer<typeof PausePayload>;
 
+/** 呼叫帮办: a visitor at a kiosk asks staff for help; managers see it. */
+export const AssistRequestPayload = z.strictObject({
+  reason: z.enum(['help', 'elderly', 'disabled', 'other']).optional(),
+});
+export type AssistRequestPayload = z.infer<typeof AssistRequestPayload>;
+
 /** Command name → payload schema, per namespace. */
 export const KIOSK_COMMANDS = {
   'ticket:issue': IssueTicketPayload,
+  'kiosk:assist': AssistRequestPayload,
 } as const;
 
 export const COUNTER_COMMANDS = {
@@ -299,8 +306,18 @@ export interface CounterCommandResult {
 
 // ---------------------------------------------------------------- Socket.IO event maps
 
+export interface AssistRequestView {
+  id: string;
+  deviceId: string;
+  deviceName: string;
+  reason: AssistRequestPayload['reason'] | null;
+  at: number;
+}
+
 export interface ServerToClientEvents {
   'hall:snapshot': (snapshot: HallSnapshot) => void;
+  /** to /manager only */
+  'hall:assist': (request: AssistRequestView) => void;
   'hall:called': (call: CallView) => void;
   'hall:update': (update: HallUpdate) => void;
   'counter:view': (message: CounterViewMessage) => void;
@@ -310,6 +327,7 @@ type Command<P, R> = (payload: P, ack: AckCallback<R>) => void;
 
 export interface KioskClientEvents {
   'ticket:issue': Command<IssueTicketPayload, IssueTicketResult>;
+  'kiosk:assist': Command<AssistRequestPayload | undefined, { requestId: string }>;
   'hall:sync': (ack: AckCallback<HallSnapshot>) => void;
 }
 
