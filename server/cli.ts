@@ -25,7 +25,8 @@ Usage:
   hall backup FILE
 
 Every command accepts --data-dir DIR (default ./data, or HALL_DATA_DIR).
-Environment: HALL_PORT (default 8080; 0 picks a free port), HALL_HOST (default 127.0.0.1), HALL_DATA_DIR, HALL_DEMO=0.`;
+Environment: HALL_PORT (default 8080; 0 picks a free port), HALL_HOST (default 127.0.0.1), HALL_DATA_DIR,
+HALL_DEMO=0 (no demo hall on an empty database), HALL_BUILD_PAGES=0 (never build the screens), HALL_LOG_LEVEL.`;
 
 const OPTIONS = {
   'data-dir': { type: 'string' },
@@ -71,6 +72,7 @@ function printDemo(demo: DemoCredentials, url: string): void {
 
 /** `npm start` on a fresh clone: build the screens once when they are missing. */
 function ensurePagesBuilt(): void {
+  if (process.env.HALL_BUILD_PAGES === '0') return;
   if (existsSync(join(DEFAULT_STATIC_ROOT, 'kiosk', 'index.html'))) return;
   const projectRoot = join(DEFAULT_STATIC_ROOT, '..', '..');
   if (!existsSync(join(projectRoot, 'vite.config.ts'))) return;

@@ -271,7 +271,7 @@ export function snapshotOf(
     seq: state.seq,
     serverTime: input.now,
     businessDate: readHallClock(input.now, state.settings.timeZone).businessDate,
-    hall: { name: state.settings.name, timeZone: state.settings.timeZone, notice: state.settings.notice },
+    hall: { name: state.settings.name, timeZone: state.settings.timeZone, notice: state.settings.notice, priorityAge: state.settings.priorityAge },
     categories: state.categories.map((c) => ({ id: c.id, names: c.names })),
     services: serviceViews(state, input.now),
     counters,

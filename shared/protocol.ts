@@ -256,7 +256,8 @@ export interface HallSnapshot {
   seq: number;
   serverTime: number;
   businessDate: string;
-  hall: { name: LocalisedName; timeZone: string; notice: string | null };
+  /** priorityAge: age from which an ID number earns priority (the kiosk offers it) */
+  hall: { name: LocalisedName; timeZone: string; notice: string | null; priorityAge: number };
   categories: CategoryView[];
   services: ServiceView[];
   counters: CounterPublicView[];
