@@ -11,7 +11,8 @@ import { DATABASE_FILE, resolveConfig } from './config.ts';
 import type { DemoCredentials } from './demo-hall.ts';
 import { DEFAULT_STATIC_ROOT, startHallServer } from './hall-server.ts';
 import { createLogger } from './log.ts';
-import { backupDatabase, openDatabase } from './store/database.ts';
+import { verifyAuditChain } from './store/audit-chain.ts';
+import { backupDatabase, openDatabase, restoreDatabase } from './store/database.ts';
 import { HallStore } from './store/hall-store.ts';
 
 const USAGE = `hall — 政务服务中心排队叫号系统 hall server
@@ -23,6 +24,8 @@ Usage:
   hall staff add --login L --name N --password P [--role clerk|manager|admin] [--staff-no NO]
   hall services import FILE
   hall backup FILE
+  hall restore FILE            (stop the server first)
+  hall audit verify
 
 Every command accepts --data-dir DIR (default ./data, or HALL_DATA_DIR).
 Environment: HALL_PORT (default 8080; 0 picks a free port), HALL_HOST (default 127.0.0.1), HALL_DATA_DIR,
@@ -182,6 +185,31 @@ async function main(argv: string[]): Promise<number> {
     }
     process.stdout.write(`backup written to ${file}\n`);
     return 0;
+  }
+
+  if (command === 'restore') {
+    const file = required(sub, 'FILE');
+    restoreDatabase(file, config.dataDir);
+    process.stdout.write(`restored ${file} into ${join(config.dataDir, DATABASE_FILE)}\n`);
+    return 0;
+  }
+
+  if (command === 'audit' && sub === 'verify') {
+    const db = openDatabase(join(config.dataDir, DATABASE_FILE), { readonly: true });
+    try {
+      const result = verifyAuditChain(db);
+      if (result.ok) {
+        process.stdout.write(`audit chain intact: ${result.events} events\n`);
+        return 0;
+      }
+      const b = result.brokenAt;
+      process.stdout.write(
+        `audit chain BROKEN at event id ${b.id} (seq ${b.seq ?? '-'}, ${b.type}): ${result.reason}; ${result.events} events before it verify\n`,
+      );
+      return 1;
+    } finally {
+      db.close();
+    }
   }
 
   throw new UsageError(`unknown command: ${positionals.join(' ')}`);

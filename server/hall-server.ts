@@ -1,4 +1,5 @@
 // Composes the hall server: database, hall, HTTP and Socket.IO on one port.
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import type { AddressInfo } from 'node:net';
 import { DATABASE_FILE } from './config.ts';
@@ -6,7 +7,10 @@ import { seedDemoHall, type DemoCredentials } from './demo-hall.ts';
 import { Hall } from './hall.ts';
 import { createHttpApp } from './http.ts';
 import { createLogger, type Logger } from './log.ts';
-import { attachRealtime } from './realtime.ts';
+import { DEFAULT_RATE_LIMIT, RateLimiter, SignInGuard } from './limits.ts';
+import { runDailyBackup, runRetention } from './maintenance.ts';
+import { attachRealtime, type Realtime } from './realtime.ts';
+import { newSecret } from './security.ts';
 import { openDatabase } from './store/database.ts';
 import { HallStore } from './store/hall-store.ts';
 
@@ -19,6 +23,10 @@ export interface HallServerOptions {
   log?: Logger;
   /** built pages to serve; defaults to dist/renderer beside the project */
   staticRoot?: string | null;
+  /** daily backups kept in <dataDir>/backups (default 14) */
+  backupsKept?: number;
+  /** commands per device: a token bucket (default 30/s, bursts of 60) */
+  rateLimit?: { perSecond: number; burst: number };
 }
 
 export interface RunningHallServer {
@@ -26,11 +34,23 @@ export interface RunningHallServer {
   port: number;
   hall: Hall;
   store: HallStore;
+  realtime: Realtime;
   demo: DemoCredentials | null;
   close(): Promise<void>;
 }
 
 const ROLLOVER_CHECK_MS = 30_000;
+export const DEFAULT_BACKUPS_KEPT = 14;
+export const SECRET_FILE = 'hall-secret.key';
+
+/** The ID-hash key lives beside the database, not in it, so a copied database or backup alone cannot be brute-forced. */
+function loadOrCreateSecret(dataDir: string): string {
+  const file = join(dataDir, SECRET_FILE);
+  if (existsSync(file)) return readFileSync(file, 'utf8').trim();
+  const secret = newSecret();
+  writeFileSync(file, secret + '\n', { mode: 0o600, flag: 'wx' });
+  return secret;
+}
 
 export const DEFAULT_STATIC_ROOT = resolve(import.meta.dirname, '..', 'dist', 'renderer');
 
@@ -41,12 +61,31 @@ export async function startHallServer(options: HallServerOptions): Promise<Runni
   const store = new HallStore(db);
   let demo: DemoCredentials | null = null;
   if (options.demo !== false && store.isEmpty()) demo = seedDemoHall(store, clock());
-  const hall = new Hall(store, { clock, log });
-  const app = await createHttpApp(hall, { log, staticRoot: options.staticRoot === undefined ? DEFAULT_STATIC_ROOT : options.staticRoot });
-  const realtime = attachRealtime(app.server, hall, log);
+  const hall = new Hall(store, { clock, log, idHashSecret: loadOrCreateSecret(options.dataDir) });
+  const backupsKept = options.backupsKept ?? DEFAULT_BACKUPS_KEPT;
+  const housekeeping = async () => {
+    try {
+      runRetention(hall, log);
+      await runDailyBackup(hall, options.dataDir, backupsKept, log);
+    } catch (err) {
+      log.error({ err }, 'daily housekeeping failed');
+    }
+  };
+  await housekeeping();
+  const rate = options.rateLimit ?? DEFAULT_RATE_LIMIT;
+  const rateLimiter = new RateLimiter(rate.perSecond, rate.burst, clock);
+  const signInGuard = new SignInGuard(clock);
+  const app = await createHttpApp(hall, {
+    log,
+    staticRoot: options.staticRoot === undefined ? DEFAULT_STATIC_ROOT : options.staticRoot,
+    rateLimiter,
+  });
+  const realtime = attachRealtime(app.server, hall, log, { rateLimiter, signInGuard });
   await app.listen({ port: options.port, host: options.host });
   const port = (app.server.address() as AddressInfo).port;
-  const rollover = setInterval(() => hall.rollOver(), ROLLOVER_CHECK_MS);
+  const rollover = setInterval(() => {
+    if (hall.rollOver()) void housekeeping();
+  }, ROLLOVER_CHECK_MS);
   rollover.unref();
   let closed: Promise<void> | null = null;
   return {
@@ -54,6 +93,7 @@ export async function startHallServer(options: HallServerOptions): Promise<Runni
     port,
     hall,
     store,
+    realtime,
     demo,
     close() {
       closed ??= (async () => {

@@ -37,11 +37,11 @@ export class Hall {
   private readonly staffCache = new Map<string, { id: string; name: string; login: string; staffNo: string }>();
   private readonly log: Logger;
 
-  constructor(store: HallStore, options: { clock?: () => number; log: Logger }) {
+  constructor(store: HallStore, options: { clock?: () => number; log: Logger; idHashSecret?: string }) {
     this.store = store;
     this.clock = options.clock ?? Date.now;
     this.log = options.log;
-    this.hashIdNumber = idNumberHasher(store.hallSecret());
+    this.hashIdNumber = idNumberHasher(options.idHashSecret ?? store.hallSecret());
     const now = this.clock();
     this.state = store.load(now, '0000-00-00');
     this.businessDate = businessDateOf(now, this.state.settings.timeZone);

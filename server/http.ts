@@ -14,6 +14,7 @@ import {
 import { businessDateOf } from '../shared/hall-time.ts';
 import type { Hall } from './hall.ts';
 import type { Logger } from './log.ts';
+import type { RateLimiter } from './limits.ts';
 import { issueTicket } from './realtime.ts';
 import { serviceViews, trackView } from './views.ts';
 
@@ -41,7 +42,7 @@ function sendError(reply: FastifyReply, error: HallError): FastifyReply {
 
 const TrackParams = z.strictObject({ trackingToken: z.string().regex(/^[A-Za-z0-9_-]{8,64}$/) });
 
-export async function createHttpApp(hall: Hall, options: { log: Logger; staticRoot: string | null }) {
+export async function createHttpApp(hall: Hall, options: { log: Logger; staticRoot: string | null; rateLimiter: RateLimiter }) {
   const app = Fastify({
     // per-request lines are info; the hall logs only http warnings and errors
     loggerInstance: options.log.child({ module: 'http' }, { level: 'warn' }),
@@ -87,6 +88,7 @@ export async function createHttpApp(hall: Hall, options: { log: Logger; staticRo
     const device = token ? hall.store.deviceByToken(token) : null;
     if (!device || device.revokedAt !== null) return sendError(reply, hallError('UNAUTHORIZED'));
     if (device.kind !== 'kiosk') return sendError(reply, hallError('FORBIDDEN'));
+    if (!options.rateLimiter.take(device.id)) return sendError(reply, hallError('RATE_LIMITED'));
     const body = IssueTicketPayload.safeParse(req.body);
     if (!body.success) {
       return sendError(reply, hallError('VALIDATION_FAILED', `${hallError('VALIDATION_FAILED').message}: ${body.error.issues[0]?.message ?? ''}`));

@@ -24,6 +24,7 @@ import {
 import type { Command } from './engine/engine.ts';
 import type { Hall, HallChange } from './hall.ts';
 import type { Logger } from './log.ts';
+import type { RateLimiter, SignInGuard } from './limits.ts';
 import { newId, verifyPassword } from './security.ts';
 import type { DeviceRecord } from './store/hall-store.ts';
 import { counterPublicView, counterView, issuedTicketView, serviceViews, snapshotOf, ticketDetail } from './views.ts';
@@ -33,6 +34,8 @@ export const MAX_MESSAGE_BYTES = 64 * 1024;
 interface SocketData {
   device: DeviceRecord;
   staffId: string | null;
+  /** when this socket's clerk signed in (the session expires staffSessionHours later) */
+  signedInAt: number;
 }
 
 // Inbound events are validated by hand (zod), so their map stays loose; outbound ones are typed.
@@ -52,10 +55,19 @@ const counterRoom = (counterId: string) => `counter:${counterId}`;
 
 export interface Realtime {
   io: Server;
+  /** disconnects every socket of a device at once (after it was revoked) */
+  disconnectDevice(deviceId: string): number;
   close(): Promise<void>;
 }
 
-export function attachRealtime(httpServer: HttpServer, hall: Hall, log: Logger): Realtime {
+export const REVOCATION_CHECK_MS = 2_000;
+
+export function attachRealtime(
+  httpServer: HttpServer,
+  hall: Hall,
+  log: Logger,
+  limits: { rateLimiter: RateLimiter; signInGuard: SignInGuard },
+): Realtime {
   const io = new Server(httpServer, {
     maxHttpBufferSize: MAX_MESSAGE_BYTES,
     serveClient: false,
@@ -79,6 +91,7 @@ export function attachRealtime(httpServer: HttpServer, hall: Hall, log: Logger):
       if (device.kind !== kind) return next(new ConnectRefusal('FORBIDDEN'));
       socket.data.device = device;
       socket.data.staffId = null;
+      socket.data.signedInAt = 0;
       next();
     });
     nsp.on('connection', (socket) => onConnection(kind, socket));
@@ -106,6 +119,10 @@ export function attachRealtime(httpServer: HttpServer, hall: Hall, log: Logger):
   ): void {
     socket.on(name, (...args: unknown[]) => {
       const ack = typeof args[args.length - 1] === 'function' ? (args.pop() as (a: Ack<R>) => void) : () => {};
+      if (!limits.rateLimiter.take(socket.data.device.id)) {
+        ack({ ok: false, error: hallError('RATE_LIMITED') });
+        return;
+      }
       const parsed = schema.safeParse(args[0]);
       if (!parsed.success || args.length > 1) {
         ack({ ok: false, error: hallError('VALIDATION_FAILED', `${hallError('VALIDATION_FAILED').message}: ${parsed.error?.issues[0]?.message ?? 'too many arguments'}`) });
@@ -127,7 +144,11 @@ export function attachRealtime(httpServer: HttpServer, hall: Hall, log: Logger):
 
     socket.on(SYNC_COMMAND, (...args: unknown[]) => {
       const ack = args[args.length - 1];
-      if (typeof ack === 'function') (ack as (a: Ack<HallSnapshot>) => void)({ ok: true, data: snapshotFor(socket) });
+      if (typeof ack !== 'function') return;
+      const answer: Ack<HallSnapshot> = limits.rateLimiter.take(device.id)
+        ? { ok: true, data: snapshotFor(socket) }
+        : { ok: false, error: hallError('RATE_LIMITED') };
+      (ack as (a: Ack<HallSnapshot>) => void)(answer);
     });
     // Unknown events with an ack get a typed answer instead of silence.
     const known = new Set<string>([SYNC_COMMAND, ...Object.keys(kind === 'kiosk' ? KIOSK_COMMANDS : kind === 'counter' ? COUNTER_COMMANDS : {})]);
@@ -168,6 +189,10 @@ export function attachRealtime(httpServer: HttpServer, hall: Hall, log: Logger):
       if (!counterId || !hall.state.counters.has(counterId)) return { ok: false, error: hallError('COUNTER_NOT_FOUND') };
       const cs = hall.state.counterStates.get(counterId)!;
       if (socket.data.staffId === null || cs.staffId !== socket.data.staffId) return { ok: false, error: hallError('NOT_SIGNED_IN') };
+      if (hall.now() - socket.data.signedInAt > hall.state.settings.staffSessionHours * 3_600_000) {
+        socket.data.staffId = null;
+        return { ok: false, error: hallError('SESSION_EXPIRED') };
+      }
       const outcome = hall.execute(cmd, { deviceId: device.id, staffId: socket.data.staffId });
       if (!outcome.ok) return outcome;
       if (cmd.type === 'sign-out') socket.data.staffId = null;
@@ -177,13 +202,20 @@ export function attachRealtime(httpServer: HttpServer, hall: Hall, log: Logger):
 
     command(socket, 'staff:sign-in', C['staff:sign-in'], async (p): Promise<Ack<SignInResult>> => {
       if (!counterId || !hall.state.counters.has(counterId)) return { ok: false, error: hallError('COUNTER_NOT_FOUND') };
+      if (limits.signInGuard.isLocked(p.login)) return { ok: false, error: hallError('SIGN_IN_LOCKED') };
       const staff = hall.store.staffByLoginName(p.login);
       const passwordOk = staff ? await verifyPassword(p.password, staff.passwordHash) : await verifyPassword(p.password, DUMMY_HASH);
-      if (!staff || !staff.active || !passwordOk) return { ok: false, error: hallError('SIGN_IN_FAILED') };
+      if (!staff || !staff.active || !passwordOk) {
+        limits.signInGuard.recordFailure(p.login);
+        log.warn({ device: device.id }, 'sign-in refused');
+        return { ok: false, error: hallError('SIGN_IN_FAILED') };
+      }
+      limits.signInGuard.recordSuccess(p.login);
       hall.forgetStaff(staff.id);
       const outcome = hall.execute({ type: 'sign-in', counterId, staffId: staff.id }, { deviceId: device.id, staffId: staff.id });
       if (!outcome.ok) return outcome;
       socket.data.staffId = staff.id;
+      socket.data.signedInAt = hall.now();
       return {
         ok: true,
         data: {
@@ -258,10 +290,42 @@ export function attachRealtime(httpServer: HttpServer, hall: Hall, log: Logger):
 
   const unsubscribe = hall.onChange(broadcast);
 
+  function disconnectDevice(deviceId: string): number {
+    let n = 0;
+    for (const nsp of namespaces.values()) {
+      for (const socket of nsp.sockets.values()) {
+        if (socket.data.device.id === deviceId) {
+          socket.disconnect(true);
+          n++;
+        }
+      }
+    }
+    return n;
+  }
+
+  // Devices may be revoked by `hall device revoke` in another process: look for them often.
+  const handledRevocations = new Set<string>();
+  const revokedQuery = hall.store.db.prepare('SELECT id FROM devices WHERE revoked_at IS NOT NULL').pluck();
+  const revocationTimer = setInterval(() => {
+    try {
+      for (const id of revokedQuery.all() as string[]) {
+        if (handledRevocations.has(id)) continue;
+        handledRevocations.add(id);
+        const n = disconnectDevice(id);
+        if (n > 0) log.info({ device: id, sockets: n }, 'revoked device disconnected');
+      }
+    } catch (err) {
+      log.error({ err }, 'revocation check failed');
+    }
+  }, REVOCATION_CHECK_MS);
+  revocationTimer.unref();
+
   return {
     io,
+    disconnectDevice,
     close: () =>
       new Promise<void>((resolve) => {
+        clearInterval(revocationTimer);
         unsubscribe();
         io.close(() => resolve());
       }),

@@ -66,6 +66,10 @@ export const HallSettings = z.strictObject({
   /** anti-starvation: after this many priority calls in a row, a counter takes a non-priority ticket if one waits */
   priorityBurst: z.number().int().min(1).max(50).default(2),
   notice: z.string().max(500).nullable().default(null),
+  /** PIPL: ID hashes and masked IDs are purged from tickets older than this many days */
+  personalDataRetentionDays: z.number().int().min(1).max(3650).default(30),
+  /** a clerk signs in again after this many hours at one terminal */
+  staffSessionHours: z.number().int().min(1).max(24).default(12),
 });
 export type HallSettings = z.infer<typeof HallSettings>;
 

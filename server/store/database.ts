@@ -1,8 +1,8 @@
 // Opens the hall database: one writer connection, WAL, synchronous=FULL, foreign keys, busy timeout.
 import BetterSqlite3, { type Database } from 'better-sqlite3';
-import { mkdirSync } from 'node:fs';
-import { dirname } from 'node:path';
-import { migrate } from './migrations.ts';
+import { copyFileSync, mkdirSync, rmSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { migrate, SCHEMA_VERSION } from './migrations.ts';
 
 export const BUSY_TIMEOUT_MS = 5_000;
 
@@ -15,6 +15,8 @@ export function openDatabase(file: string, options: { readonly?: boolean } = {})
     // Every acknowledged ticket must survive a power cut: fsync the WAL on each commit.
     db.pragma('synchronous = FULL');
     db.pragma('foreign_keys = ON');
+    // Purged personal data is overwritten on disk, not merely unlinked from the b-tree.
+    db.pragma('secure_delete = ON');
     migrate(db);
   }
   return db;
@@ -24,4 +26,24 @@ export function openDatabase(file: string, options: { readonly?: boolean } = {})
 export async function backupDatabase(db: Database, target: string): Promise<void> {
   mkdirSync(dirname(target), { recursive: true });
   await db.backup(target);
+}
+
+/**
+ * Replaces the data directory's database with a backup, after checking the backup is a sound hall
+ * database this release can open. The server must be stopped.
+ */
+export function restoreDatabase(backupFile: string, dataDir: string, databaseFile = 'hall.db'): void {
+  const source = new BetterSqlite3(backupFile, { readonly: true, fileMustExist: true });
+  try {
+    const version = source.pragma('user_version', { simple: true }) as number;
+    if (version < 1 || version > SCHEMA_VERSION) throw new Error(`${backupFile} is not a hall database this release can open (schema ${version})`);
+    const integrity = source.pragma('integrity_check', { simple: true });
+    if (integrity !== 'ok') throw new Error(`${backupFile} fails SQLite's integrity check: ${String(integrity)}`);
+  } finally {
+    source.close();
+  }
+  const target = join(dataDir, databaseFile);
+  mkdirSync(dataDir, { recursive: true });
+  for (const suffix of ['-wal', '-shm']) rmSync(target + suffix, { force: true });
+  copyFileSync(backupFile, target);
 }

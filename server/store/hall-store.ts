@@ -12,6 +12,7 @@ import type { CounterStatus, DeviceKind, StaffRole } from '../../shared/protocol
 import { applyEvent, touchedBy, type HallEvent } from '../engine/events.ts';
 import { createHallState, dailySeqKey, isFinal, type HallState, type Ticket } from '../engine/state.ts';
 import { hashPassword, hashToken, newDeviceToken, newId, newSecret } from '../security.ts';
+import { eventHash, GENESIS_HASH } from './audit-chain.ts';
 
 export interface Actor {
   deviceId: string | null;
@@ -131,11 +132,19 @@ function rowToTicket(r: TicketRow): Ticket {
   };
 }
 
+/** The audit trail outlives the retention period, so personal fields never enter it. */
+function withoutPersonalData(payload: Record<string, unknown>): Record<string, unknown> {
+  if (!('idHash' in payload) && !('idMasked' in payload)) return payload;
+  const { idHash, idMasked: _masked, ...rest } = payload;
+  return { ...rest, withId: idHash !== null && idHash !== undefined };
+}
+
 const TICKET_COLUMNS = Object.keys(ticketToRow({} as Ticket)) as (keyof TicketRow)[];
 
 export class HallStore {
   readonly db: Database;
-  private readonly insertEvent: Statement;
+  private readonly insertEventRow: Statement;
+  private readonly lastHash: Statement;
   private readonly upsertTicket: Statement;
   private readonly updateCounter: Statement;
   private readonly upsertDailySeq: Statement;
@@ -146,9 +155,10 @@ export class HallStore {
 
   constructor(db: Database) {
     this.db = db;
-    this.insertEvent = db.prepare(
-      'INSERT INTO events (seq, type, at, device_id, staff_id, payload) VALUES (?, ?, ?, ?, ?, ?)',
+    this.insertEventRow = db.prepare(
+      'INSERT INTO events (seq, type, at, device_id, staff_id, payload, prev_hash, hash) VALUES (?, ?, ?, ?, ?, ?, ?, ?)',
     );
+    this.lastHash = db.prepare('SELECT hash FROM events ORDER BY id DESC LIMIT 1').pluck();
     this.upsertTicket = db.prepare(
       `INSERT INTO tickets (${TICKET_COLUMNS.join(', ')}) VALUES (${TICKET_COLUMNS.map((c) => '@' + c).join(', ')})
        ON CONFLICT (id) DO UPDATE SET ${TICKET_COLUMNS.filter((c) => c !== 'id')
@@ -257,7 +267,7 @@ export class HallStore {
         const counterIds = new Set<string>();
         for (const e of events) {
           const { type, at, ...payload } = e;
-          this.insertEvent.run(seq, type, at, actor.deviceId, actor.staffId, JSON.stringify(payload));
+          this.appendEvent(seq, type, at, actor, withoutPersonalData(payload));
           applyEvent(state, e);
           const touched = touchedBy(e);
           for (const id of touched.ticketIds) ticketIds.add(id);
@@ -299,8 +309,33 @@ export class HallStore {
 
   // ------------------------------------------------------------ administration
 
+  /** Appends one row to the audit chain; call inside a write transaction (the head is read there). */
+  private appendEvent(seq: number | null, type: string, at: number, actor: Actor, payload: object): void {
+    const prev = (this.lastHash.get() as string | null | undefined) ?? GENESIS_HASH;
+    const row = { seq, type, at, device_id: actor.deviceId, staff_id: actor.staffId, payload: JSON.stringify(payload) };
+    this.insertEventRow.run(seq, type, at, actor.deviceId, actor.staffId, row.payload, prev, eventHash(prev, row));
+  }
+
   private adminEvent(type: string, payload: object, now: number): void {
-    this.insertEvent.run(null, type, now, null, null, JSON.stringify(payload));
+    this.appendEvent(null, type, now, { deviceId: null, staffId: null }, payload);
+  }
+
+  /**
+   * Retention: removes the ID hash and masked ID from tickets of business days before `cutoffDate`.
+   * Events never held them (see withoutPersonalData). Returns how many tickets were purged.
+   */
+  purgePersonalData(cutoffDate: string, now: number): number {
+    const purged = this.db
+      .transaction(() => {
+        const r = this.db
+          .prepare('UPDATE tickets SET id_hash = NULL, id_masked = NULL WHERE business_date < ? AND (id_hash IS NOT NULL OR id_masked IS NOT NULL)')
+          .run(cutoffDate);
+        if (r.changes > 0) this.adminEvent('retention.purged', { tickets: r.changes, before: cutoffDate }, now);
+        return r.changes;
+      })
+      .immediate();
+    if (purged > 0) this.db.pragma('wal_checkpoint(TRUNCATE)');
+    return purged;
   }
 
   /** Writes settings, categories, services and counters. Services and counters are upserted, never deleted. */

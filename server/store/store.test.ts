@@ -48,7 +48,7 @@ describe('migrations', () => {
       .all();
     expect(tables).toEqual(['categories', 'counters', 'daily_sequences', 'devices', 'events', 'meta', 'services', 'settings', 'staff', 'tickets']);
     const eventColumns = (db.prepare('PRAGMA table_info(events)').all() as { name: string }[]).map((c) => c.name);
-    expect(eventColumns).toEqual(['id', 'seq', 'type', 'at', 'device_id', 'staff_id', 'payload']);
+    expect(eventColumns).toEqual(['id', 'seq', 'type', 'at', 'device_id', 'staff_id', 'payload', 'prev_hash', 'hash']);
   });
 
   it('applies all pending migrations in one transaction: a failing one leaves nothing behind', () => {
@@ -100,14 +100,30 @@ describe('events and projections', () => {
     hall.store.close();
   });
 
-  it('never stores an ID number in clear', () => {
+  it('never stores an ID number in clear, and keeps personal fields out of the audit trail', () => {
     const hall = openHall();
     const id = '11010519491231002X';
     const r = hall.execute({ type: 'issue', serviceId: 'hukou', idempotencyKey: 'key-00000002', idNumber: id, deviceId: 'kiosk' }, device);
     expect(r.ok).toBe(true);
-    const dump = JSON.stringify(hall.store.db.prepare('SELECT * FROM tickets').all()) + JSON.stringify(hall.store.db.prepare('SELECT * FROM events').all());
-    expect(dump).not.toContain(id);
-    expect(dump).toContain('110***********002X');
+    const tickets = JSON.stringify(hall.store.db.prepare('SELECT * FROM tickets').all());
+    const events = JSON.stringify(hall.store.db.prepare('SELECT * FROM events').all());
+    expect(tickets + events).not.toContain(id);
+    expect(tickets).toContain('110***********002X');
+    expect(events).not.toContain('110***********002X');
+    expect(events).not.toContain(hall.state.tickets.get(r.ok ? r.ticketId! : '')!.idHash!);
+    expect(events).toContain('withId');
+    hall.store.close();
+  });
+
+  it('purges personal fields after the retention period and leaves the rest', () => {
+    const hall = openHall();
+    const r = hall.execute({ type: 'issue', serviceId: 'hukou', idempotencyKey: 'key-purge-1', idNumber: '11010519491231002X', deviceId: 'kiosk' }, device);
+    expect(r.ok).toBe(true);
+    expect(hall.store.purgePersonalData('2026-11-23', now)).toBe(0); // same day: kept
+    expect(hall.store.purgePersonalData('2026-11-24', now)).toBe(1);
+    const row = hall.store.db.prepare("SELECT number, id_hash, id_masked FROM tickets WHERE idempotency_key = 'key-purge-1'").get();
+    expect(row).toEqual({ number: 'B001', id_hash: null, id_masked: null });
+    expect(hall.store.db.prepare("SELECT count(*) FROM events WHERE type = 'retention.purged'").pluck().get()).toBe(1);
     hall.store.close();
   });
 

@@ -1,0 +1,84 @@
+// Sign-in lockout, session expiry, immediate disconnection of revoked devices, per-device rate limits.
+import { afterEach, describe, expect, it } from 'vitest';
+import { SIGN_IN_LOCK_MS, SIGN_IN_MAX_FAILURES } from '../../server/limits.ts';
+import { idempotencyKey, okData, startTestHall, type TestHall } from '../helpers/hall.ts';
+import { runCli } from '../helpers/process.ts';
+
+let hall: TestHall | null = null;
+afterEach(async () => {
+  await hall?.stop();
+  hall = null;
+});
+
+describe('staff sign-in', () => {
+  it(`locks a login after ${SIGN_IN_MAX_FAILURES} wrong passwords, even against the right one, until the lock ends`, async () => {
+    let now = Date.now();
+    hall = await startTestHall({ clock: () => now });
+    const counter = await hall.connect('/counter', 'demo-counter-1');
+    for (let i = 0; i < SIGN_IN_MAX_FAILURES; i++) {
+      expect(await counter.command('staff:sign-in', { login: 'clerk1', password: `wrong-${i}` })).toMatchObject({ error: { code: 'SIGN_IN_FAILED' } });
+    }
+    expect(await counter.command('staff:sign-in', { login: 'clerk1', password: 'demo1234' })).toMatchObject({ error: { code: 'SIGN_IN_LOCKED' } });
+    // another login is not affected
+    const other = await hall.connect('/counter', 'demo-counter-2');
+    okData(await other.command('staff:sign-in', { login: 'clerk2', password: 'demo1234' }));
+    now += SIGN_IN_LOCK_MS + 1;
+    okData(await counter.command('staff:sign-in', { login: 'clerk1', password: 'demo1234' }));
+  });
+
+  it('expires a session after staffSessionHours; signing in again resumes the counter as it was', async () => {
+    let now = Date.now();
+    hall = await startTestHall({ clock: () => now });
+    const kiosk = await hall.connect('/kiosk', 'demo-kiosk-1');
+    okData(await kiosk.command('ticket:issue', { serviceId: 'id-card', idempotencyKey: idempotencyKey() }));
+    const counter = await hall.connect('/counter', 'demo-counter-1');
+    okData(await counter.command('staff:sign-in', { login: 'clerk1', password: 'demo1234' }));
+    okData(await counter.command('counter:call-next'));
+    now += hall.hall.state.settings.staffSessionHours * 3_600_000 + 1;
+    expect(await counter.command('counter:start')).toMatchObject({ ok: false, error: { code: 'SESSION_EXPIRED' } });
+    expect(await counter.command('counter:start')).toMatchObject({ ok: false, error: { code: 'NOT_SIGNED_IN' } });
+    okData(await counter.command('staff:sign-in', { login: 'clerk1', password: 'demo1234' }));
+    const started = okData(await counter.command<{ ticket: { number: string; status: string } }>('counter:start'));
+    expect(started.ticket).toMatchObject({ number: 'A001', status: 'serving' });
+  });
+});
+
+describe('revoked devices', () => {
+  it('are disconnected at once, even when revoked by the CLI in another process', async () => {
+    hall = await startTestHall();
+    const added = runCli(['device', 'add', '--kind', 'display', '--name', 'lobby', '--data-dir', hall.dataDir]);
+    const token = added.stdout.trim().split('\n').at(-1)!;
+    const id = /device (\S+) \(display\)/.exec(added.stdout)![1]!;
+    const display = await hall.connect('/display', token);
+    const gone = new Promise<string>((resolve) => display.socket.once('disconnect', resolve));
+    expect(runCli(['device', 'revoke', '--id', id, '--data-dir', hall.dataDir]).status).toBe(0);
+    expect(await gone).toBe('io server disconnect');
+    await expect(hall.connect('/display', token)).rejects.toMatchObject({ data: { code: 'UNAUTHORIZED' } });
+  });
+
+  it('cannot issue over HTTP once revoked', async () => {
+    hall = await startTestHall();
+    const { device, token } = hall.store.addDevice({ kind: 'kiosk', name: 'temp' }, Date.now());
+    const post = () =>
+      fetch(`${hall!.url}/api/v1/tickets`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
+        body: JSON.stringify({ serviceId: 'consult', idempotencyKey: idempotencyKey() }),
+      });
+    expect((await post()).status).toBe(201);
+    hall.store.revokeDevice(device.id, Date.now());
+    expect((await post()).status).toBe(401);
+  });
+});
+
+describe('rate limits', () => {
+  it('refuse a flooding device with RATE_LIMITED and leave other devices alone', async () => {
+    hall = await startTestHall({ rateLimit: { perSecond: 1, burst: 5 }, clock: () => 1_800_000_000_000 });
+    const flooding = await hall.connect('/kiosk', 'demo-kiosk-1');
+    const answers = await Promise.all(Array.from({ length: 8 }, () => flooding.command('hall:sync')));
+    expect(answers.filter((a) => a.ok)).toHaveLength(5);
+    expect(answers.filter((a) => !a.ok && a.error.code === 'RATE_LIMITED')).toHaveLength(3);
+    const calm = await hall.connect('/kiosk', 'demo-kiosk-2');
+    expect((await calm.command('ticket:issue', { serviceId: 'consult', idempotencyKey: idempotencyKey() })).ok).toBe(true);
+  });
+});
