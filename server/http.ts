@@ -48,6 +48,11 @@ export async function createHttpApp(hall: Hall, options: { log: Logger; staticRo
     loggerInstance: options.log.child({ module: 'http' }, { level: 'warn' }),
     bodyLimit: MAX_BODY_BYTES,
     return503OnClosing: true,
+    // errors the router raises before any handler (bad URL encoding, over-long path parameters)
+    frameworkErrors: (err, _req, reply) => {
+      const plain = reply as unknown as FastifyReply;
+      void plain.code(err.statusCode && err.statusCode < 500 ? err.statusCode : 400).send({ error: hallError('VALIDATION_FAILED') });
+    },
   });
   const startedAt = Date.now();
 
