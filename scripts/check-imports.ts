@@ -25,6 +25,9 @@ export const RULES: Rule[] = [
 ];
 
 const IMPORT_RE = /(?:^|[\s;])(?:import|export)\s[^'"`]*?from\s*['"]([^'"]+)['"]|(?:^|[\s;(])import\s*\(\s*['"]([^'"]+)['"]\s*\)|(?:^|[\s;])import\s+['"]([^'"]+)['"]|require\(\s*['"]([^'"]+)['"]\s*\)/gm;
+const TEST_FILE = /\.test\.tsx?$/;
+/** test files beside the code may also use the test runner */
+const TEST_PACKAGES = ['vitest'];
 const NODE_BUILTINS = new Set(['fs', 'path', 'os', 'crypto', 'http', 'https', 'net', 'child_process', 'url', 'util', 'stream', 'events', 'worker_threads', 'zlib', 'buffer', 'process', 'tls', 'dgram', 'dns']);
 
 function* sourceFiles(dir: string): Generator<string> {
@@ -65,7 +68,12 @@ export function violations(root: string): string[] {
         } else if (spec.startsWith('.')) {
           const target = relative(root, resolve(file, '..', spec)).split(sep)[0]!;
           if (rule.forbiddenFolders.includes(target)) problems.push(`${rel}: imports ${spec} (${rule.folder}/ must not import ${target}/)`);
-        } else if (!spec.startsWith('node:') && rule.allowedPackages && !rule.allowedPackages.includes(spec.split('/')[0]!)) {
+        } else if (
+          !spec.startsWith('node:') &&
+          rule.allowedPackages &&
+          !rule.allowedPackages.includes(spec.split('/')[0]!) &&
+          !(TEST_FILE.test(file) && TEST_PACKAGES.includes(spec))
+        ) {
           problems.push(`${rel}: imports package ${spec} (${rule.folder}/ may only use ${rule.allowedPackages.join(', ')})`);
         }
       }

@@ -1,0 +1,148 @@
+// The authorization matrix: every namespace, every command and every HTTP route, against every kind
+// of credential. Each cell says exactly what that credential gets.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { COUNTER_COMMANDS, KIOSK_COMMANDS, NAMESPACES, type DeviceKind } from '../../shared/protocol.ts';
+import { clientFor, idempotencyKey, okData, startTestHall, type TestClient, type TestHall } from '../helpers/hall.ts';
+
+type Credential = 'none' | 'wrong' | 'revoked' | DeviceKind;
+const CREDENTIALS: Credential[] = ['none', 'wrong', 'revoked', 'kiosk', 'counter', 'display', 'evaluator', 'manager'];
+
+let hall: TestHall;
+const tokens: Record<Credential, string | null> = {
+  none: null,
+  wrong: 'not-a-real-token',
+  revoked: '',
+  kiosk: 'demo-kiosk-1',
+  counter: 'demo-counter-1',
+  display: 'demo-display-1',
+  evaluator: 'demo-evaluator-1',
+  manager: 'demo-manager-1',
+};
+
+beforeAll(async () => {
+  hall = await startTestHall();
+  const { device, token } = hall.store.addDevice({ kind: 'kiosk', name: 'revoked kiosk' }, Date.now());
+  hall.store.revokeDevice(device.id, Date.now());
+  tokens.revoked = token;
+});
+afterAll(async () => {
+  await hall.stop();
+});
+
+function connectOutcome(namespace: string, token: string | null): Promise<string> {
+  const socket = clientFor(hall.url, namespace, token === null ? null : { token });
+  return new Promise((resolve) => {
+    socket.once('hall:snapshot', () => {
+      socket.close();
+      resolve('connected');
+    });
+    socket.once('connect_error', (err: Error & { data?: { code: string } }) => {
+      socket.close();
+      resolve(err.data?.code ?? 'error');
+    });
+  });
+}
+
+describe('who may connect where', () => {
+  for (const [kind, namespace] of Object.entries(NAMESPACES) as [DeviceKind, string][]) {
+    it(namespace, async () => {
+      const row: Record<string, string> = {};
+      for (const c of CREDENTIALS) row[c] = await connectOutcome(namespace, tokens[c]);
+      const expected: Record<string, string> = {};
+      for (const c of CREDENTIALS) expected[c] = c === kind ? 'connected' : c === 'none' || c === 'wrong' || c === 'revoked' ? 'UNAUTHORIZED' : 'FORBIDDEN';
+      expect(row).toEqual(expected);
+    });
+  }
+});
+
+describe('which commands each connected kind may use', () => {
+  const ALL_COMMANDS = [...Object.keys(KIOSK_COMMANDS), ...Object.keys(COUNTER_COMMANDS)];
+  const clients: Partial<Record<DeviceKind, TestClient>> = {};
+
+  beforeAll(async () => {
+    for (const [kind, namespace] of Object.entries(NAMESPACES) as [DeviceKind, string][]) {
+      clients[kind] = await hall.connect(namespace, kind === 'counter' ? 'demo-counter-2' : tokens[kind]);
+    }
+  });
+
+  for (const kind of Object.keys(NAMESPACES) as DeviceKind[]) {
+    it(`on ${NAMESPACES[kind]}`, async () => {
+      const client = clients[kind]!;
+      for (const command of ALL_COMMANDS) {
+        const owned = (kind === 'kiosk' && command in KIOSK_COMMANDS) || (kind === 'counter' && command in COUNTER_COMMANDS);
+        // a payload the owning namespace would accept, so only authorization decides
+        const payload: Record<string, unknown> =
+          command === 'ticket:issue'
+            ? { serviceId: 'consult', idempotencyKey: idempotencyKey() }
+            : command === 'staff:sign-in'
+              ? { login: 'nobody', password: 'wrong-password' }
+              : command === 'counter:complete'
+                ? { outcome: 'concluded' }
+                : command === 'counter:transfer'
+                  ? { serviceId: 'tax' }
+                  : command === 'counter:pause'
+                    ? { reason: 'lunch' }
+                    : ['counter:call', 'counter:resume', 'counter:reactivate'].includes(command)
+                      ? { ticketId: 'none' }
+                      : {};
+        const ack = await client.command(command, payload);
+        if (!owned) {
+          expect(ack, `${command} on ${NAMESPACES[kind]}`).toMatchObject({ ok: false, error: { code: 'FORBIDDEN' } });
+        } else if (kind === 'counter' && command !== 'staff:sign-in') {
+          expect(ack, `${command} before sign-in`).toMatchObject({ ok: false, error: { code: 'NOT_SIGNED_IN' } });
+        } else if (command === 'staff:sign-in') {
+          expect(ack).toMatchObject({ ok: false, error: { code: 'SIGN_IN_FAILED' } });
+        } else {
+          expect(ack.ok, `${command} on its own namespace`).toBe(true);
+        }
+      }
+      expect((await client.command('hall:sync')).ok).toBe(true);
+    });
+  }
+
+  it('on /counter with a clerk signed in, no command is refused for authorization', async () => {
+    const counter = clients.counter!;
+    okData(await counter.command('staff:sign-in', { login: 'clerk2', password: 'demo1234' }));
+    for (const command of Object.keys(COUNTER_COMMANDS)) {
+      if (command === 'staff:sign-in' || command === 'staff:sign-out') continue;
+      const ack = await counter.command(command, command === 'counter:complete' ? { outcome: 'concluded' } : command === 'counter:pause' ? { reason: 'meeting' } : ['counter:call', 'counter:resume', 'counter:reactivate'].includes(command) ? { ticketId: 'none' } : command === 'counter:transfer' ? { serviceId: 'tax' } : {});
+      if (!ack.ok) expect(['FORBIDDEN', 'NOT_SIGNED_IN', 'UNAUTHORIZED', 'VALIDATION_FAILED'], command).not.toContain(ack.error.code);
+    }
+  });
+});
+
+describe('HTTP routes', () => {
+  const expectations: Record<Credential, number> = {
+    none: 401,
+    wrong: 401,
+    revoked: 401,
+    kiosk: 201,
+    counter: 403,
+    display: 403,
+    evaluator: 403,
+    manager: 403,
+  };
+
+  it('POST /api/v1/tickets: only a kiosk', async () => {
+    const row: Record<string, number> = {};
+    for (const c of CREDENTIALS) {
+      const token = tokens[c];
+      const res = await fetch(`${hall.url}/api/v1/tickets`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) },
+        body: JSON.stringify({ serviceId: 'consult', idempotencyKey: idempotencyKey() }),
+      });
+      row[c] = res.status;
+    }
+    expect(row).toEqual(expectations);
+  });
+
+  it('GET /health, /services and /track are public and the same for every credential', async () => {
+    for (const c of CREDENTIALS) {
+      const headers: Record<string, string> = tokens[c] ? { authorization: `Bearer ${tokens[c]}` } : {};
+      expect((await fetch(`${hall.url}/api/v1/health`, { headers })).status).toBe(200);
+      expect((await fetch(`${hall.url}/api/v1/services`, { headers })).status).toBe(200);
+      expect((await fetch(`${hall.url}/api/v1/track/unknown-ticket`, { headers })).status).toBe(404);
+    }
+  });
+});
