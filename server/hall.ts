@@ -7,7 +7,9 @@ import type { HallEvent } from './engine/events.ts';
 import type { HallState } from './engine/state.ts';
 import type { Logger } from './log.ts';
 import { idNumberHasher, newId, newTrackingToken } from './security.ts';
-import { HallStore, type Actor } from './store/hall-store.ts';
+import { HallStore, type Actor, type DeviceRecord } from './store/hall-store.ts';
+import type { DeviceHealthReport } from '../shared/electron-api.ts';
+import type { DeviceHealthView } from '../shared/protocol.ts';
 import { CounterFiguresBook, type StaffLookup } from './views.ts';
 
 export const RECENT_CALLS_KEPT = 20;
@@ -179,6 +181,23 @@ export class Hall {
         this.log.error({ err }, 'change listener failed');
       }
     }
+  }
+
+  /** Latest health report per device (from the Electron shells), newest first for the dashboard. */
+  readonly deviceHealth = new Map<string, DeviceHealthView>();
+
+  recordDeviceHealth(device: DeviceRecord, report: DeviceHealthReport): void {
+    const view: DeviceHealthView = { deviceId: device.id, deviceName: device.name, kind: device.kind, receivedAt: this.clock(), report };
+    this.deviceHealth.set(device.id, view);
+    if (report.status !== 'ok') this.log.warn({ device: device.id, status: report.status, problem: report.problem?.code }, 'device health');
+    for (const listener of this.healthListeners) listener(view);
+  }
+
+  private readonly healthListeners = new Set<(view: DeviceHealthView) => void>();
+
+  onDeviceHealth(listener: (view: DeviceHealthView) => void): () => void {
+    this.healthListeners.add(listener);
+    return () => this.healthListeners.delete(listener);
   }
 
   forgetStaff(staffId: string): void {

@@ -11,6 +11,7 @@ import {
   type HealthView,
   type PublicServiceView,
 } from '../shared/protocol.ts';
+import { DeviceHealthReport } from '../shared/electron-api.ts';
 import { businessDateOf } from '../shared/hall-time.ts';
 import type { Hall } from './hall.ts';
 import type { Logger } from './log.ts';
@@ -102,6 +103,19 @@ export async function createHttpApp(hall: Hall, options: { log: Logger; staticRo
     if (!answer.ok) return sendError(reply, answer.error);
     if (answer.replay) reply.header('idempotent-replay', 'true');
     return reply.code(201).send(answer.data);
+  });
+
+  // Electron shells report their health (a failed print, a lost printer); managers see the latest per device.
+  app.post(`${API_PREFIX}/devices/health`, async (req, reply) => {
+    const header = req.headers.authorization;
+    const token = typeof header === 'string' && header.startsWith('Bearer ') ? header.slice(7).trim() : '';
+    const device = token ? hall.store.deviceByToken(token) : null;
+    if (!device || device.revokedAt !== null) return sendError(reply, hallError('UNAUTHORIZED'));
+    if (!options.rateLimiter.take(device.id)) return sendError(reply, hallError('RATE_LIMITED'));
+    const body = DeviceHealthReport.safeParse(req.body);
+    if (!body.success) return sendError(reply, hallError('VALIDATION_FAILED'));
+    hall.recordDeviceHealth(device, body.data);
+    return reply.code(204).send();
   });
 
   app.get(`${API_PREFIX}/track/:trackingToken`, async (req, reply) => {

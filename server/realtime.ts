@@ -289,6 +289,7 @@ export function attachRealtime(
   }
 
   const unsubscribe = hall.onChange(broadcast);
+  const unsubscribeHealth = hall.onDeviceHealth((view) => namespaces.get('manager')!.emit('device:health', view));
 
   function disconnectDevice(deviceId: string): number {
     let n = 0;
@@ -327,6 +328,7 @@ export function attachRealtime(
       new Promise<void>((resolve) => {
         clearInterval(revocationTimer);
         unsubscribe();
+        unsubscribeHealth();
         io.close(() => resolve());
       }),
   };

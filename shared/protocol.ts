@@ -315,10 +315,27 @@ export interface AssistRequestView {
   at: number;
 }
 
+/** An Electron shell's latest health report, as managers see it (the report's schema: shared/electron-api.ts). */
+export interface DeviceHealthView {
+  deviceId: string;
+  deviceName: string;
+  kind: DeviceKind;
+  receivedAt: number;
+  report: {
+    status: 'ok' | 'degraded' | 'fault';
+    role: string;
+    appVersion: string;
+    at: number;
+    problem: { code: string; message: string; ticketNumber?: string | undefined; printer?: string | undefined } | null;
+  };
+}
+
 export interface ServerToClientEvents {
   'hall:snapshot': (snapshot: HallSnapshot) => void;
   /** to /manager only */
   'hall:assist': (request: AssistRequestView) => void;
+  /** to /manager only */
+  'device:health': (health: DeviceHealthView) => void;
   'hall:called': (call: CallView) => void;
   'hall:update': (update: HallUpdate) => void;
   'counter:view': (message: CounterViewMessage) => void;

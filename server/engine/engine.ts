@@ -103,6 +103,11 @@ function decideIssue(state: HallState, cmd: Extract<Command, { type: 'issue' }>,
     age = birth ? ageOn(birth, businessDate) : null;
   }
   if (service.idRequired && idHash === null) return fail('ID_REQUIRED');
+  // PIPL data minimisation: keep the ID only where a rule needs it (real-name service, per-ID limit, age priority).
+  if (!service.idRequired && service.perIdDailyLimit === null && cmd.priority !== 'elderly') {
+    idHash = null;
+    idMasked = null;
+  }
   if (cmd.priority === 'elderly') {
     if (age === null) return fail('ID_REQUIRED', '年龄优先需要输入身份证号');
     if (age < state.settings.priorityAge) return fail('PRIORITY_NOT_ELIGIBLE', `年龄优先需年满${state.settings.priorityAge}周岁`);

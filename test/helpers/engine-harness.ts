@@ -55,6 +55,8 @@ export class EngineHarness {
   now: number;
   /** every committed event, in order */
   readonly log: HallEvent[] = [];
+  /** called after each event is applied (a command may commit several, e.g. close-day) */
+  onEvent: ((event: HallEvent, state: HallState) => void) | null = null;
   private ticketCounter = 0;
   private tokenCounter = 0;
 
@@ -98,6 +100,7 @@ export class EngineHarness {
       for (const e of decision.events) {
         applyEvent(this.state, e);
         this.log.push(e);
+        this.onEvent?.(e, this.state);
       }
       this.state.seq += 1;
     }
