@@ -1,0 +1,4 @@
+import { mount } from '../shared/mount.tsx';
+import { CounterDisplayPage } from './CounterDisplay.tsx';
+
+mount(<CounterDisplayPage />);

@@ -1,0 +1,4 @@
+import { mount } from '../shared/mount.tsx';
+import { CounterPage } from './Counter.tsx';
+
+mount(<CounterPage />);

@@ -1,0 +1,4 @@
+import { mount } from '../shared/mount.tsx';
+import { DisplayPage } from './Display.tsx';
+
+mount(<DisplayPage />);

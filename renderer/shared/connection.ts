@@ -1,0 +1,150 @@
+// One Socket.IO connection per screen: token auth, automatic reconnects, snapshot on every (re)connect,
+// seq-gap recovery with hall:sync, and commands that are never replayed after the fact.
+import { useEffect, useRef, useState } from 'react';
+import { io, type Socket } from 'socket.io-client';
+import type { ErrorCode } from '../../shared/errors.ts';
+import {
+  PROTOCOL_VERSION,
+  SYNC_COMMAND,
+  type Ack,
+  type AckCallback,
+  type CallView,
+  type ConnectErrorData,
+  type CounterClientEvents,
+  type CounterViewMessage,
+  type HallSnapshot,
+  type HallUpdate,
+  type KioskClientEvents,
+} from '../../shared/protocol.ts';
+import { applyCall, applyCounterView, applyUpdate, fromSnapshot, type Applied, type HallModel } from './hall-model.ts';
+
+export type ConnectionStatus = 'connecting' | 'online' | 'offline' | 'refused';
+
+export type ClientErrorCode = ErrorCode | 'OFFLINE' | 'TIMEOUT';
+export interface ClientError {
+  code: ClientErrorCode;
+  message: string;
+}
+export type ClientAck<T> = { ok: true; data: T } | { ok: false; error: ClientError };
+
+export interface HallConnection {
+  socket: Socket | null;
+  status: ConnectionStatus;
+  refusal: ConnectErrorData['code'] | null;
+  model: HallModel | null;
+  /** bumps on every fresh snapshot (connect, reconnect, gap) */
+  snapshotCount: number;
+}
+
+export interface ConnectionOptions {
+  namespace: '/kiosk' | '/counter' | '/display';
+  token: string | null;
+  /** a live call (not one replayed by a snapshot) */
+  onCall?: (call: CallView) => void;
+  /** a fresh snapshot arrived (first connect or reconnect) */
+  onSnapshot?: (snapshot: HallSnapshot) => void;
+}
+
+export const COMMAND_TIMEOUT_MS = 8_000;
+
+function isConnectErrorData(value: unknown): value is ConnectErrorData {
+  return typeof value === 'object' && value !== null && typeof (value as { code?: unknown }).code === 'string';
+}
+
+export function useHallConnection(options: ConnectionOptions): HallConnection {
+  const { namespace, token } = options;
+  const [state, setState] = useState<HallConnection>({ socket: null, status: 'connecting', refusal: null, model: null, snapshotCount: 0 });
+  const callbacks = useRef(options);
+  callbacks.current = options;
+
+  useEffect(() => {
+    if (!token) return;
+    const socket = io(namespace, {
+      auth: { token, protocolVersion: PROTOCOL_VERSION },
+      transports: ['websocket', 'polling'],
+      reconnectionDelay: 500,
+      reconnectionDelayMax: 3_000,
+      timeout: 5_000,
+    });
+    let model: HallModel | null = null;
+    setState({ socket, status: 'connecting', refusal: null, model: null, snapshotCount: 0 });
+
+    const takeSnapshot = (snapshot: HallSnapshot) => {
+      model = fromSnapshot(snapshot, Date.now());
+      const current = model;
+      setState((s) => ({ ...s, status: 'online', refusal: null, model: current, snapshotCount: s.snapshotCount + 1 }));
+      callbacks.current.onSnapshot?.(snapshot);
+    };
+    const sync = () => {
+      socket.timeout(COMMAND_TIMEOUT_MS).emit(SYNC_COMMAND, (err: Error | null, answer: Ack<HallSnapshot>) => {
+        if (!err && answer.ok) takeSnapshot(answer.data);
+      });
+    };
+    const apply = (step: (m: HallModel) => Applied) => {
+      if (!model) return;
+      const { model: next, gap } = step(model);
+      model = next;
+      setState((s) => ({ ...s, model: next }));
+      if (gap) sync();
+    };
+
+    socket.on('hall:snapshot', takeSnapshot);
+    socket.on('hall:update', (update: HallUpdate) => apply((m) => applyUpdate(m, update, Date.now())));
+    socket.on('hall:called', (call: CallView) => {
+      const before = model;
+      apply((m) => applyCall(m, call));
+      if (before && call.seq >= before.seq) callbacks.current.onCall?.(call);
+    });
+    socket.on('counter:view', (message: CounterViewMessage) => apply((m) => applyCounterView(m, message)));
+    socket.on('connect', () => setState((s) => ({ ...s, status: s.model ? s.status : 'connecting' })));
+    socket.on('disconnect', () => {
+      socket.sendBuffer = [];
+      setState((s) => ({ ...s, status: 'offline' }));
+    });
+    socket.on('connect_error', (err: Error & { data?: unknown }) => {
+      if (isConnectErrorData(err.data)) {
+        // Refused by the server's auth: socket.io does not retry these by itself; nor should we spin.
+        const refusal = err.data.code;
+        setState((s) => ({ ...s, status: 'refused', refusal }));
+        return;
+      }
+      setState((s) => ({ ...s, status: s.status === 'connecting' && !s.model ? 'connecting' : 'offline' }));
+    });
+    socket.io.on('reconnect_attempt', () => setState((s) => (s.status === 'online' ? { ...s, status: 'offline' } : s)));
+
+    return () => {
+      socket.removeAllListeners();
+      socket.io.removeAllListeners();
+      socket.disconnect();
+    };
+  }, [namespace, token]);
+
+  return state;
+}
+
+type CommandMap = KioskClientEvents & CounterClientEvents;
+type CommandName = Exclude<keyof CommandMap, typeof SYNC_COMMAND>;
+type PayloadOf<K extends CommandName> = CommandMap[K] extends (payload: infer P, ack: AckCallback<infer _R>) => void ? P : never;
+type ResultOf<K extends CommandName> = CommandMap[K] extends (payload: infer _P, ack: AckCallback<infer R>) => void ? R : never;
+
+/**
+ * Sends a command and resolves with its ack. Never queued: when the socket is down the answer is OFFLINE at once,
+ * and a command whose ack does not come back in time is reported as TIMEOUT (volatile: it is not sent later).
+ */
+export function sendCommand<K extends CommandName>(
+  socket: Socket | null,
+  name: K,
+  payload: PayloadOf<K>,
+  timeoutMs = COMMAND_TIMEOUT_MS,
+): Promise<ClientAck<ResultOf<K>>> {
+  return new Promise((resolve) => {
+    if (!socket || !socket.connected) {
+      resolve({ ok: false, error: { code: 'OFFLINE', message: 'offline' } });
+      return;
+    }
+    socket.volatile.timeout(timeoutMs).emit(name, payload ?? {}, (err: Error | null, answer: Ack<ResultOf<K>>) => {
+      if (err) resolve({ ok: false, error: { code: socket.connected ? 'TIMEOUT' : 'OFFLINE', message: err.message } });
+      else resolve(answer);
+    });
+  });
+}

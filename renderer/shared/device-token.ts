@@ -1,0 +1,29 @@
+// Where a paired device keeps its token: local storage for now; the Electron shell will hand it over later.
+export type ScreenRole = 'kiosk' | 'counter' | 'display' | 'counter-display';
+
+const key = (role: ScreenRole) => `hall.token.${role}`;
+
+export function readToken(role: ScreenRole): string | null {
+  try {
+    const token = localStorage.getItem(key(role));
+    return token && token.trim() ? token.trim() : null;
+  } catch {
+    return null;
+  }
+}
+
+export function saveToken(role: ScreenRole, token: string): void {
+  localStorage.setItem(key(role), token.trim());
+}
+
+export function clearToken(role: ScreenRole): void {
+  localStorage.removeItem(key(role));
+}
+
+/** The Socket.IO namespace each screen connects to (a counter display listens on /display). */
+export const NAMESPACE_OF: Record<ScreenRole, '/kiosk' | '/counter' | '/display'> = {
+  kiosk: '/kiosk',
+  counter: '/counter',
+  display: '/display',
+  'counter-display': '/display',
+};

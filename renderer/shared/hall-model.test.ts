@@ -1,0 +1,82 @@
+import { describe, expect, it } from 'vitest';
+import type { CallView, CounterPublicView, HallSnapshot, HallUpdate } from '../../shared/protocol.ts';
+import { applyCall, applyCounterView, applyUpdate, fromSnapshot, inArea } from './hall-model.ts';
+
+const counter = (id: string, number: number, area: string): CounterPublicView => ({
+  id, number, name: '综合窗口', kind: 'comprehensive', area, status: 'idle', pauseReason: null, current: null, staff: null, serviceIds: ['s1'],
+});
+
+const snapshot = (seq: number): HallSnapshot => ({
+  protocolVersion: 1,
+  seq,
+  serverTime: 1_000,
+  businessDate: '2026-03-02',
+  hall: { name: { zh: '大厅', en: 'Hall' }, timeZone: 'Asia/Shanghai', notice: null, priorityAge: 60 },
+  categories: [],
+  services: [
+    { id: 's1', code: 'S1', names: { zh: '甲', en: 'A' }, prefix: 'A', categoryId: 'c', waiting: 0, idRequired: false, guide: null, issuingPeriods: [], availability: { issuing: true, reason: null, remainingQuota: null } },
+  ],
+  counters: [counter('c1', 1, '1F'), counter('c5', 5, '2F')],
+  recentCalls: [],
+  counter: null,
+});
+
+const call = (seq: number, ticketId: string, counterId = 'c1', recall = false): CallView => ({
+  seq, ticket: { id: ticketId, number: ticketId.toUpperCase(), serviceId: 's1' }, counter: { id: counterId, number: 1, name: '综合窗口' }, recall, recallCount: recall ? 1 : 0, at: 5,
+});
+
+const update = (seq: number, waiting: number, counters: CounterPublicView[] = []): HallUpdate => ({
+  seq, serverTime: 2_000, services: [{ id: 's1', waiting, availability: { issuing: true, reason: null, remainingQuota: null } }], counters,
+});
+
+describe('hall model', () => {
+  it('applies increments in order and keeps the server clock offset', () => {
+    const m0 = fromSnapshot(snapshot(3), 900);
+    expect(m0.clockOffsetMs).toBe(100);
+    const { model, gap } = applyUpdate(m0, update(4, 2, [{ ...counter('c1', 1, '1F'), status: 'paused', pauseReason: '午间休息' }]), 1_500);
+    expect(gap).toBe(false);
+    expect(model.seq).toBe(4);
+    expect(model.snapshot.services[0]!.waiting).toBe(2);
+    expect(model.snapshot.counters[0]!.status).toBe('paused');
+    expect(model.clockOffsetMs).toBe(500);
+  });
+
+  it('accepts the several messages of one change (same seq) and ignores older ones', () => {
+    const m0 = fromSnapshot(snapshot(3), 1_000);
+    const a = applyCall(m0, call(4, 'a001'));
+    expect(a.gap).toBe(false);
+    const b = applyUpdate(a.model, update(4, 0), 1_000);
+    expect(b.gap).toBe(false);
+    expect(b.model.snapshot.recentCalls.map((c) => c.ticket.id)).toEqual(['a001']);
+    const stale = applyUpdate(b.model, update(2, 9), 1_000);
+    expect(stale.model.snapshot.services[0]!.waiting).toBe(0);
+  });
+
+  it('reports a gap when a message was lost', () => {
+    const m0 = fromSnapshot(snapshot(3), 1_000);
+    expect(applyUpdate(m0, update(6, 1), 1_000).gap).toBe(true);
+    expect(applyCall(m0, call(5, 'a001')).gap).toBe(true);
+  });
+
+  it('puts a recall at the top once, and ignores calls for counters this display does not show', () => {
+    let m = fromSnapshot(snapshot(0), 0);
+    m = applyCall(m, call(1, 'a001')).model;
+    m = applyCall(m, call(2, 'a002')).model;
+    m = applyCall(m, call(3, 'a001', 'c1', true)).model;
+    expect(m.snapshot.recentCalls.map((c) => [c.ticket.id, c.recall])).toEqual([['a001', true], ['a002', false]]);
+    m = applyCall(m, call(4, 'z001', 'elsewhere')).model;
+    expect(m.seq).toBe(4);
+    expect(m.snapshot.recentCalls).toHaveLength(2);
+  });
+
+  it('replaces the counter terminal view', () => {
+    const m0 = fromSnapshot(snapshot(1), 0);
+    const view = { counterId: 'c1', status: 'idle' as const, pauseReason: null, staff: null, services: [], current: null, queue: [], suspended: [], noShows: [], today: { called: 0, completed: 0, noShows: 0, transfersOut: 0, suspended: 0, meanHandlingMs: null } };
+    expect(applyCounterView(m0, { seq: 2, view }).model.snapshot.counter).toBe(view);
+  });
+
+  it('filters counters by area', () => {
+    expect(inArea(snapshot(0).counters, '2F').map((c) => c.id)).toEqual(['c5']);
+    expect(inArea(snapshot(0).counters, null)).toHaveLength(2);
+  });
+});

@@ -1,0 +1,67 @@
+// The client's copy of the hall: a full snapshot, then seq-numbered increments. Pure, so it is unit-tested.
+import type { CallView, CounterViewMessage, HallSnapshot, HallUpdate } from '../../shared/protocol.ts';
+
+export const RECENT_CALLS_SHOWN = 20;
+
+export interface HallModel {
+  snapshot: HallSnapshot;
+  /** highest seq applied */
+  seq: number;
+  /** serverTime − local clock at the last message, so clocks and timers follow the server */
+  clockOffsetMs: number;
+}
+
+export interface Applied {
+  model: HallModel;
+  /** seq jumped by more than one: a message was lost; ask for a snapshot */
+  gap: boolean;
+}
+
+export function fromSnapshot(snapshot: HallSnapshot, localNow: number): HallModel {
+  return { snapshot, seq: snapshot.seq, clockOffsetMs: snapshot.serverTime - localNow };
+}
+
+/** Messages of one change share its seq (hall:called, hall:update, counter:view), so equal seq is fine; older is stale. */
+function check(model: HallModel, seq: number): { stale: boolean; gap: boolean } {
+  return { stale: seq < model.seq, gap: seq > model.seq + 1 };
+}
+
+export function applyUpdate(model: HallModel, update: HallUpdate, localNow: number): Applied {
+  const { stale, gap } = check(model, update.seq);
+  if (stale) return { model, gap: false };
+  const waiting = new Map(update.services.map((s) => [s.id, s]));
+  const changed = new Map(update.counters.map((c) => [c.id, c]));
+  const s = model.snapshot;
+  const snapshot: HallSnapshot = {
+    ...s,
+    seq: update.seq,
+    serverTime: update.serverTime,
+    services: s.services.map((svc) => {
+      const u = waiting.get(svc.id);
+      return u ? { ...svc, waiting: u.waiting, availability: u.availability } : svc;
+    }),
+    // A display bound to an area only knows that area's counters; others in the update are ignored.
+    counters: s.counters.map((c) => changed.get(c.id) ?? c),
+  };
+  return { model: { snapshot, seq: update.seq, clockOffsetMs: update.serverTime - localNow }, gap };
+}
+
+export function applyCall(model: HallModel, call: CallView): Applied {
+  const { stale, gap } = check(model, call.seq);
+  if (stale) return { model, gap: false };
+  const s = model.snapshot;
+  if (!s.counters.some((c) => c.id === call.counter.id)) return { model: { ...model, seq: call.seq }, gap };
+  const recentCalls = [call, ...s.recentCalls.filter((c) => c.ticket.id !== call.ticket.id)].slice(0, RECENT_CALLS_SHOWN);
+  return { model: { ...model, seq: call.seq, snapshot: { ...s, seq: call.seq, recentCalls } }, gap };
+}
+
+export function applyCounterView(model: HallModel, message: CounterViewMessage): Applied {
+  const { stale, gap } = check(model, message.seq);
+  if (stale) return { model, gap: false };
+  return { model: { ...model, seq: message.seq, snapshot: { ...model.snapshot, seq: message.seq, counter: message.view } }, gap };
+}
+
+/** Counters an area setting (`?area=1F`) keeps; null keeps all. */
+export function inArea<T extends { area: string }>(items: T[], area: string | null): T[] {
+  return area === null ? items : items.filter((c) => c.area === area);
+}

@@ -1,0 +1,4 @@
+import { mount } from '../shared/mount.tsx';
+import { TrackPage } from './Track.tsx';
+
+mount(<TrackPage />);
