@@ -45,9 +45,9 @@ export class Hall {
     this.log = options.log;
     this.hashIdNumber = idNumberHasher(options.idHashSecret ?? store.hallSecret());
     const now = this.clock();
-    this.state = store.load(now, '0000-00-00');
-    this.businessDate = businessDateOf(now, this.state.settings.timeZone);
-    this.reload();
+    this.businessDate = businessDateOf(now, store.settings().timeZone);
+    this.state = store.load(now, this.businessDate);
+    this.rebuildDerived();
     this.rollOver(true);
   }
 

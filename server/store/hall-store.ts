@@ -186,7 +186,7 @@ export class HallStore {
     return this.db.prepare('SELECT count(*) AS n FROM services').pluck().get() === 0;
   }
 
-  /** The per-hall secret for ID-number hashes, made on first use. */
+  /** A fallback ID-hash key kept in the database, for embedded use; the hall server keeps its key in a file. */
   hallSecret(): string {
     const row = this.db.prepare("SELECT value FROM meta WHERE key = 'id_hmac_secret'").pluck().get() as string | undefined;
     if (row) return row;
@@ -196,9 +196,13 @@ export class HallStore {
   }
 
   /** Loads the hall from the projections: catalogue, counters, and every ticket of `businessDate` or still open. */
+  settings(): HallSettings {
+    const row = this.db.prepare('SELECT config FROM settings WHERE id = 1').pluck().get() as string | undefined;
+    return HallSettings.parse(row ? JSON.parse(row) : { name: { zh: '政务服务中心', en: 'Government Service Hall' } });
+  }
+
   load(now: number, businessDate: string): HallState {
-    const settingsRow = this.db.prepare('SELECT config FROM settings WHERE id = 1').pluck().get() as string | undefined;
-    const settings = HallSettings.parse(settingsRow ? JSON.parse(settingsRow) : { name: { zh: '政务服务中心', en: 'Government Service Hall' } });
+    const settings = this.settings();
     const categories = (this.db.prepare('SELECT names, id FROM categories ORDER BY sort').all() as { id: string; names: string }[]).map(
       (r) => CategoryConfig.parse({ id: r.id, names: JSON.parse(r.names) }),
     );
