@@ -1,0 +1,681 @@
+// `node bench/load.ts`: the hall server as a separate process under a hall-sized load, at several
+// client counts (default 200, 1000 and 2000). A "client" is a display screen on /display or a
+// visitor's phone polling GET /api/v1/track/:token (20 %); on top of those, 20 kiosks issue and 30
+// clerks call, start and complete (the rates are options; the defaults are roughly 15× the peak of a
+// real 30-counter hall, so queueing shows).
+//
+// Figures per step: ticket:issue acknowledgement p50/p99 (kiosk emit → ack), call → display fan-out
+// p50/p99 (counter emit of call-next → each display's receipt of hall:called), tracking-poll and
+// /health p50/p99, a disk fsync probe, the server child's CPU (share of one core, /proc/<pid>/stat)
+// and RSS (/proc/<pid>/status), and how busy the bench and the whole machine were.
+// Display sockets and phone polls run in worker threads (2 by default) because a few thousand
+// Socket.IO clients saturate one Node thread; kiosks, counters and the measurements run on the main
+// thread. Latencies are measured on one machine with performance.timeOrigin + performance.now(),
+// comparable across threads. Every step has a fixed duration and stops everything it started.
+//
+// The hall (a 30-counter catalogue, 20 kiosk, 30 counter and 1 display devices, 30 clerks) is made
+// with the `hall` CLI once per run; each step copies it and starts a fresh server on the copy.
+//   node bench/load.ts [--steps 200,1000,2000] [--seconds 20] [--workers 2] [--prepared DIR]
+//                      [--kiosk-interval MS] [--called MS] [--serving MS] [--idle MS]
+// --prepared keeps the CLI-made hall in DIR and reuses it next time (saves ~50 s).
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { open } from 'node:fs/promises';
+import { cpus, loadavg, tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { performance } from 'node:perf_hooks';
+import { spawn } from 'node:child_process';
+import { parseArgs } from 'node:util';
+import { Worker, isMainThread, parentPort, workerData } from 'node:worker_threads';
+import { io, type Socket } from 'socket.io-client';
+import { DEMO_CATALOGUE } from '../server/demo-hall.ts';
+import type { CatalogueFile } from '../shared/catalogue.ts';
+import { PROTOCOL_VERSION, type Ack, type CallView, type CounterCommandResult, type IssueTicketResult } from '../shared/protocol.ts';
+import { percentile, processStats, sleep } from '../test/helpers/load-clients.ts';
+import { PROJECT_ROOT, runCli, startHallProcess, type HallProcess } from '../test/helpers/process.ts';
+
+// ------------------------------------------------------------------ options and results
+
+export interface LoadOptions {
+  /** client counts to run, in order (displays + phone trackers) */
+  steps: number[];
+  /** measured seconds per step */
+  seconds: number;
+  /** seconds of load before the measurement starts */
+  warmupSeconds: number;
+  kiosks: number;
+  counters: number;
+  /** share of the clients that are phones polling the tracking page */
+  trackerShare: number;
+  trackerPollMs: number;
+  /** each kiosk issues one ticket every this many ms */
+  kioskIntervalMs: number;
+  /** tickets waiting for the counters when a step starts */
+  prefill: number;
+  /** a clerk's cycle: call, wait, start, wait, complete, wait (ms each) */
+  calledMs: number;
+  servingMs: number;
+  idleMs: number;
+  /** worker threads that hold the displays and phones */
+  workers: number;
+  /** keep the prepared hall here and reuse it on the next run (null: a temporary directory) */
+  preparedDir: string | null;
+  log: (line: string) => void;
+}
+
+export const DEFAULT_LOAD_OPTIONS: LoadOptions = {
+  steps: [200, 1000, 2000],
+  seconds: 20,
+  warmupSeconds: 3,
+  kiosks: 20,
+  counters: 30,
+  trackerShare: 0.2,
+  trackerPollMs: 3_000,
+  kioskIntervalMs: 6_000,
+  prefill: 60,
+  calledMs: 2_000,
+  servingMs: 6_000,
+  idleMs: 1_000,
+  workers: 2,
+  preparedDir: null,
+  log: (line) => process.stdout.write(line + '\n'),
+};
+
+interface Summary {
+  n: number;
+  p50: number;
+  p99: number;
+  max: number;
+}
+
+export interface StepResult {
+  clients: number;
+  displays: number;
+  trackers: number;
+  issue: Summary & { refusals: number; rate: number };
+  fanOut: Summary & { calls: number; missing: number };
+  track: Summary & { errors: number; errorKinds: string };
+  /** GET /api/v1/health answered every 250 ms during the step: the server's responsiveness */
+  health: Summary;
+  /** write + fsync of 4 KiB beside the database every 250 ms: stalls of the disk (other processes) show here */
+  fsync: Summary;
+  commitsPerSecond: number;
+  serverCpuPercent: number;
+  serverRssMb: number;
+  serverRssPeakMb: number;
+  benchCpuPercent: number;
+  workerUtilisation: number[];
+  mainUtilisation: number;
+  /** the whole machine's CPU in use during the step, in cores (other processes included) */
+  machineCores: number;
+  loadAverage: number;
+}
+
+function summarise(samples: ArrayLike<number>): Summary {
+  const s = Float64Array.from(samples).sort();
+  return { n: s.length, p50: percentile(s, 50), p99: percentile(s, 99), max: s.length ? s[s.length - 1]! : Number.NaN };
+}
+
+const absNow = () => performance.timeOrigin + performance.now();
+
+/** Busy and total CPU ticks of the whole machine (/proc/stat), to see what other processes took. */
+function machineTicks(): { busy: number; total: number } {
+  const f = readFileSync('/proc/stat', 'utf8').split('\n')[0]!.trim().split(/\s+/).slice(1).map(Number);
+  const idle = (f[3] ?? 0) + (f[4] ?? 0);
+  const total = f.reduce((a, b) => a + b, 0);
+  return { busy: total - idle, total };
+}
+
+function connect(url: string, nsp: string, token: string): Promise<Socket> {
+  const socket = io(url + nsp, {
+    auth: { token, protocolVersion: PROTOCOL_VERSION },
+    transports: ['websocket'],
+    forceNew: true,
+    reconnection: false,
+    timeout: 30_000,
+  });
+  return new Promise((resolve, reject) => {
+    socket.once('hall:snapshot', () => resolve(socket));
+    socket.once('connect_error', (err) => {
+      socket.close();
+      reject(err);
+    });
+  });
+}
+
+function emitAck<T>(socket: Socket, event: string, payload?: unknown, timeoutMs = 10_000): Promise<Ack<T> | null> {
+  return new Promise((resolve) => {
+    const timer = setTimeout(() => resolve(null), timeoutMs);
+    const done = (a: Ack<T>) => {
+      clearTimeout(timer);
+      resolve(a);
+    };
+    if (payload === undefined) socket.emit(event, done);
+    else socket.emit(event, payload, done);
+  });
+}
+
+// ------------------------------------------------------------------ the worker: displays and phones
+
+interface WorkerInput {
+  role: 'hall-load-clients';
+  url: string;
+  displayToken: string;
+  displays: number;
+  trackingTokens: string[];
+  trackerPollMs: number;
+}
+
+type WorkerMessage =
+  | { type: 'ready' }
+  | {
+      type: 'result';
+      latencies: Float64Array;
+      missing: number;
+      track: Float64Array;
+      trackErrors: number;
+      trackErrorKinds: [string, number][];
+      utilisation: number;
+    };
+
+type MainMessage = { type: 'start' } | { type: 'stop'; callTimes: [string, number][] };
+
+async function workerMain(input: WorkerInput): Promise<void> {
+  const port = parentPort!;
+  const displays: Socket[] = [];
+  const receipts = new Map<string, number[]>(); // ticket id → receipt times of its first call
+  let recording = true;
+  for (let i = 0; i < input.displays; i += 50) {
+    const batch = await Promise.all(
+      Array.from({ length: Math.min(50, input.displays - i) }, () => connect(input.url, '/display', input.displayToken)),
+    );
+    for (const s of batch) {
+      s.on('hall:called', (call: CallView) => {
+        if (!recording || call.recall) return;
+        const at = absNow();
+        let list = receipts.get(call.ticket.id);
+        if (!list) receipts.set(call.ticket.id, (list = []));
+        list.push(at);
+      });
+    }
+    displays.push(...batch);
+  }
+  const track: number[] = [];
+  let trackErrors = 0;
+  const trackErrorKinds = new Map<string, number>();
+  const trackError = (kind: string) => {
+    trackErrors++;
+    trackErrorKinds.set(kind, (trackErrorKinds.get(kind) ?? 0) + 1);
+  };
+  let polling = true;
+  const pollers: Promise<void>[] = [];
+  const startPolling = () => {
+    input.trackingTokens.forEach((token, i) => {
+      pollers.push(
+        (async () => {
+          await sleep((i / Math.max(1, input.trackingTokens.length)) * input.trackerPollMs); // spread the phones out
+          while (polling) {
+            const t0 = performance.now();
+            try {
+              const res = await fetch(`${input.url}/api/v1/track/${token}`, { signal: AbortSignal.timeout(10_000) });
+              await res.arrayBuffer();
+              if (res.ok) track.push(performance.now() - t0);
+              else trackError(`HTTP ${res.status}`);
+            } catch (err) {
+              trackError(err instanceof Error ? (err.cause instanceof Error ? err.cause.message : err.name) : 'error');
+            }
+            await sleep(input.trackerPollMs);
+          }
+        })(),
+      );
+    });
+  };
+  let elu0 = performance.eventLoopUtilization();
+  port.on('message', (m: MainMessage) => {
+    if (m.type === 'start') {
+      elu0 = performance.eventLoopUtilization();
+      startPolling();
+      return;
+    }
+    void (async () => {
+      recording = false;
+      const utilisation = performance.eventLoopUtilization(elu0).utilization;
+      polling = false;
+      await Promise.all(pollers);
+      const latencies: number[] = [];
+      let missing = 0;
+      for (const [ticketId, t0] of m.callTimes) {
+        const got = receipts.get(ticketId) ?? [];
+        for (const at of got) latencies.push(at - t0);
+        missing += Math.max(0, displays.length - got.length);
+      }
+      for (const s of displays) s.close();
+      const out: WorkerMessage = {
+        type: 'result',
+        latencies: Float64Array.from(latencies),
+        missing,
+        track: Float64Array.from(track),
+        trackErrors,
+        trackErrorKinds: [...trackErrorKinds],
+        utilisation,
+      };
+      port.postMessage(out);
+      port.close();
+    })();
+  });
+  port.postMessage({ type: 'ready' } satisfies WorkerMessage);
+}
+
+// ------------------------------------------------------------------ preparing the hall
+
+interface PreparedHall {
+  template: string;
+  kioskTokens: string[];
+  counterTokens: string[];
+  displayToken: string;
+  cleanup(): void;
+}
+
+/** Service of the phones' tickets: certificates waiting for collection, which the bench counters do not call. */
+const TRACKED_SERVICE = 'pickup';
+
+/** A 30-counter catalogue: the demo services, and comprehensive counters that serve all of them but pickup. */
+function benchCatalogue(counters: number): CatalogueFile {
+  const serviceIds = DEMO_CATALOGUE.services.map((s) => s.id).filter((id) => id !== TRACKED_SERVICE);
+  return {
+    ...DEMO_CATALOGUE,
+    counters: Array.from({ length: counters }, (_, i) => ({
+      id: `w${i + 1}`,
+      number: i + 1,
+      name: '综合窗口',
+      kind: 'comprehensive' as const,
+      area: i < counters / 2 ? '1F' : '2F',
+      services: serviceIds.map((serviceId, j) => ({ serviceId, level: (j + i) % 3 === 0 ? ('backup' as const) : ('primary' as const) })),
+    })),
+  };
+}
+
+function cli(args: string[]): string {
+  const r = runCli(args);
+  if (r.status !== 0) throw new Error(`hall ${args.join(' ')} failed: ${r.stderr}`);
+  return r.stdout;
+}
+
+/** The same `hall` CLI as runCli, asynchronously, so a few administrators' commands run at once. */
+function cliAsync(args: string[]): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [join(PROJECT_ROOT, 'server', 'cli.ts'), ...args], {
+      cwd: PROJECT_ROOT,
+      env: { ...process.env, HALL_BUILD_PAGES: '0' },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let out = '';
+    let err = '';
+    child.stdout.on('data', (d: Buffer) => (out += d.toString()));
+    child.stderr.on('data', (d: Buffer) => (err += d.toString()));
+    const timer = setTimeout(() => child.kill('SIGKILL'), 60_000);
+    child.once('exit', (code) => {
+      clearTimeout(timer);
+      if (code === 0) resolve(out);
+      else reject(new Error(`hall ${args.join(' ')} failed (${code}): ${err}`));
+    });
+  });
+}
+
+/** Runs the jobs with at most `limit` at a time, keeping their order in the answer. */
+async function inBatches<T>(jobs: (() => Promise<T>)[], limit: number): Promise<T[]> {
+  const out: T[] = new Array<T>(jobs.length);
+  let next = 0;
+  await Promise.all(
+    Array.from({ length: limit }, async () => {
+      while (next < jobs.length) {
+        const i = next++;
+        out[i] = await jobs[i]!();
+      }
+    }),
+  );
+  return out;
+}
+
+function tokenFrom(stdout: string): string {
+  return stdout.trim().split('\n').at(-1)!.trim();
+}
+
+/** Makes the hall once, with the CLI, on a fresh data directory that each step copies. */
+async function prepareHall(o: LoadOptions): Promise<PreparedHall> {
+  if (o.preparedDir && existsSync(join(o.preparedDir, 'tokens.json'))) {
+    const saved = JSON.parse(readFileSync(join(o.preparedDir, 'tokens.json'), 'utf8')) as Omit<PreparedHall, 'cleanup'>;
+    if (saved.kioskTokens.length === o.kiosks && saved.counterTokens.length === o.counters) return { ...saved, cleanup: () => {} };
+  }
+  const keep = o.preparedDir !== null;
+  const root = o.preparedDir ?? mkdtempSync(join(tmpdir(), 'hall-load-'));
+  rmSync(join(root, 'template'), { recursive: true, force: true });
+  const template = join(root, 'template');
+  const catalogueFile = join(root, 'catalogue.json');
+  writeFileSync(catalogueFile, JSON.stringify(benchCatalogue(o.counters)));
+  const dir = ['--data-dir', template];
+  cli(['services', 'import', catalogueFile, ...dir]); // first: creates the database and the counters
+  const device = (kind: string, name: string, counter?: number) => () =>
+    cliAsync(['device', 'add', '--kind', kind, '--name', name, ...(counter ? ['--counter', String(counter)] : []), ...dir]).then(tokenFrom);
+  const jobs = [
+    ...Array.from({ length: o.kiosks }, (_, i) => device('kiosk', `k${i + 1}`)),
+    ...Array.from({ length: o.counters }, (_, i) => device('counter', `w${i + 1}`, i + 1)),
+    device('display', 'screens'),
+    ...Array.from({ length: o.counters }, (_, i) => () =>
+      cliAsync(['staff', 'add', '--login', `clerk${i + 1}`, '--name', `窗口${i + 1}`, '--password', 'bench1234', ...dir])),
+  ];
+  const outputs = await inBatches(jobs, 3);
+  const kioskTokens = outputs.slice(0, o.kiosks);
+  const counterTokens = outputs.slice(o.kiosks, o.kiosks + o.counters);
+  const displayToken = outputs[o.kiosks + o.counters]!;
+  if (keep) writeFileSync(join(root, 'tokens.json'), JSON.stringify({ template, kioskTokens, counterTokens, displayToken }));
+  return { template, kioskTokens, counterTokens, displayToken, cleanup: () => (keep ? undefined : rmSync(root, { recursive: true, force: true })) };
+}
+
+// ------------------------------------------------------------------ one step
+
+const SERVICES = ['id-card', 'passport', 'social-insurance', 'pension', 'medical-insurance', 'company', 'tax', 'consult'];
+
+async function runStep(o: LoadOptions, prepared: PreparedHall, clients: number): Promise<StepResult> {
+  const dataDir = `${prepared.template}-${clients}`;
+  cpSync(prepared.template, dataDir, { recursive: true });
+  const server: HallProcess = await startHallProcess(dataDir, { HALL_DEMO: '0' });
+  const pid = server.child.pid!;
+  const workers: Worker[] = [];
+  const sockets: Socket[] = [];
+  try {
+    const trackers = Math.round(clients * o.trackerShare);
+    const displays = clients - trackers;
+
+    // Before the step, over HTTP (spread over the kiosks: per-device rate limit): the phones' tickets, in a
+    // service no bench counter calls, and a starting queue of `o.prefill` tickets for the counters.
+    const trackingTokens: string[] = [];
+    const before = trackers + o.prefill;
+    for (let i = 0; i < before; i += 20) {
+      const batch = await Promise.all(
+        Array.from({ length: Math.min(20, before - i) }, async (_, j) => {
+          const kiosk = prepared.kioskTokens[(i + j) % prepared.kioskTokens.length]!;
+          const serviceId = i + j < trackers ? TRACKED_SERVICE : SERVICES[(i + j) % SERVICES.length];
+          const res = await fetch(`${server.url}/api/v1/tickets`, {
+            method: 'POST',
+            headers: { 'content-type': 'application/json', authorization: `Bearer ${kiosk}` },
+            body: JSON.stringify({ serviceId, idempotencyKey: `before-${clients}-${i + j}-${process.pid}` }),
+          });
+          if (res.status !== 201) throw new Error(`pre-issue failed: ${res.status} ${await res.text()}`);
+          return ((await res.json()) as IssueTicketResult).ticket.trackingToken;
+        }),
+      );
+      trackingTokens.push(...batch);
+      await sleep(100);
+    }
+    trackingTokens.splice(trackers);
+
+    // displays and phones in worker threads
+    const results: Promise<Extract<WorkerMessage, { type: 'result' }>>[] = [];
+    const ready: Promise<void>[] = [];
+    const n = Math.max(1, o.workers);
+    for (let w = 0; w < n; w++) {
+      const input: WorkerInput = {
+        role: 'hall-load-clients',
+        url: server.url,
+        displayToken: prepared.displayToken,
+        displays: Math.floor(displays / n) + (w < displays % n ? 1 : 0),
+        trackingTokens: trackingTokens.filter((_, i) => i % n === w),
+        trackerPollMs: o.trackerPollMs,
+      };
+      const worker = new Worker(fileURLToPath(import.meta.url), { workerData: input });
+      workers.push(worker);
+      ready.push(new Promise((resolve, reject) => {
+        worker.once('error', reject);
+        worker.on('message', (m: WorkerMessage) => m.type === 'ready' && resolve());
+      }));
+      results.push(new Promise((resolve, reject) => {
+        worker.once('error', reject);
+        worker.on('message', (m: WorkerMessage) => m.type === 'result' && resolve(m));
+      }));
+    }
+    await Promise.all(ready);
+
+    // kiosks and counters on the main thread
+    const kiosks = await Promise.all(prepared.kioskTokens.map((t) => connect(server.url, '/kiosk', t)));
+    const counters = await Promise.all(prepared.counterTokens.map((t) => connect(server.url, '/counter', t)));
+    sockets.push(...kiosks, ...counters);
+    await Promise.all(
+      counters.map(async (c, i) => {
+        const a = await emitAck(c, 'staff:sign-in', { login: `clerk${i + 1}`, password: 'bench1234' });
+        if (!a?.ok) throw new Error(`sign-in clerk${i + 1}: ${a ? a.error.code : 'no answer'}`);
+      }),
+    );
+    await sleep(500);
+
+    // the load starts now; figures are taken after a warm-up, over exactly `o.seconds`
+    const loadStart = performance.now();
+    const endAt = loadStart + (o.warmupSeconds + o.seconds) * 1000;
+    const running = () => performance.now() < endAt;
+    let measuring = false;
+
+    const issueLatencies: number[] = [];
+    let issueRefusals = 0;
+    let issued = 0;
+    const kioskLoops = kiosks.map(async (k, i) => {
+      await sleep((i / kiosks.length) * o.kioskIntervalMs);
+      let next = performance.now();
+      let attempt = 0;
+      while (running()) {
+        attempt++;
+        const s = performance.now();
+        const measured = measuring;
+        const a = await emitAck<IssueTicketResult>(k, 'ticket:issue', {
+          serviceId: SERVICES[(i + attempt) % SERVICES.length],
+          idempotencyKey: `load-${clients}-${i}-${attempt}-${process.pid}`,
+        });
+        if (measured) {
+          issueLatencies.push(performance.now() - s);
+          if (a?.ok) issued++;
+          else issueRefusals++;
+        }
+        next += o.kioskIntervalMs;
+        await sleep(Math.max(0, next - performance.now()));
+      }
+    });
+
+    const callTimes = new Map<string, number>();
+    const counterLoops = counters.map(async (c, i) => {
+      await sleep((i / counters.length) * (o.calledMs + o.servingMs + o.idleMs));
+      while (running()) {
+        const sentAt = absNow();
+        const measured = measuring;
+        const called = await emitAck<CounterCommandResult>(c, 'counter:call-next');
+        if (!called?.ok || !called.data.ticket) {
+          await sleep(500);
+          continue;
+        }
+        if (measured) callTimes.set(called.data.ticket.id, sentAt);
+        await sleep(o.calledMs);
+        if (!running()) break;
+        await emitAck(c, 'counter:start');
+        await sleep(o.servingMs);
+        if (!running()) break;
+        await emitAck(c, 'counter:complete', { outcome: 'concluded' });
+        await sleep(o.idleMs);
+      }
+    });
+
+    await sleep(o.warmupSeconds * 1000);
+    const seq0 = ((await (await fetch(`${server.url}/api/v1/health`)).json()) as { seq: number }).seq;
+    const cpu0 = processStats(pid).cpuSeconds;
+    const machine0 = machineTicks();
+    const benchCpu0 = process.cpuUsage();
+    const elu0 = performance.eventLoopUtilization();
+    const t0 = performance.now();
+    measuring = true;
+    for (const w of workers) w.postMessage({ type: 'start' } satisfies MainMessage);
+
+    const healthLatencies: number[] = [];
+    const healthProbe = (async () => {
+      while (measuring) {
+        const h0 = performance.now();
+        try {
+          await (await fetch(`${server.url}/api/v1/health`, { signal: AbortSignal.timeout(20_000) })).arrayBuffer();
+        } catch {
+          // a timeout counts with its full duration
+        }
+        healthLatencies.push(performance.now() - h0);
+        await sleep(250);
+      }
+    })();
+    // the disk under the database: one 4 KiB write + fsync every 250 ms beside hall.db (what a commit waits for)
+    const fsyncLatencies: number[] = [];
+    const fsyncProbe = (async () => {
+      const file = await open(join(dataDir, 'fsync-probe'), 'w');
+      try {
+        const block = Buffer.alloc(4096, 1);
+        while (measuring) {
+          const f0 = performance.now();
+          await file.write(block, 0, block.length, 0);
+          await file.sync();
+          fsyncLatencies.push(performance.now() - f0);
+          await sleep(250);
+        }
+      } finally {
+        await file.close();
+      }
+    })();
+    let rssPeak = 0;
+    const sampler = setInterval(() => (rssPeak = Math.max(rssPeak, processStats(pid).rssMb)), 500);
+
+    await sleep(o.seconds * 1000);
+    measuring = false;
+    const elapsed = (performance.now() - t0) / 1000;
+    clearInterval(sampler);
+    const cpu = (processStats(pid).cpuSeconds - cpu0) / elapsed;
+    const machine1 = machineTicks();
+    const machineBusy = (machine1.busy - machine0.busy) / (machine1.total - machine0.total);
+    const benchCpu = process.cpuUsage(benchCpu0);
+    const mainUtilisation = performance.eventLoopUtilization(elu0).utilization;
+    const seq1 = ((await (await fetch(`${server.url}/api/v1/health`)).json()) as { seq: number }).seq;
+    const rss = processStats(pid).rssMb;
+    await Promise.all([...kioskLoops, ...counterLoops, healthProbe, fsyncProbe]);
+    await sleep(1_000); // the last fan-outs arrive
+    for (const w of workers) w.postMessage({ type: 'stop', callTimes: [...callTimes] } satisfies MainMessage);
+    const done = await Promise.all(results);
+    const fan = summarise(Float64Array.from(done.flatMap((d) => [...d.latencies])));
+    const track = summarise(Float64Array.from(done.flatMap((d) => [...d.track])));
+    return {
+      clients,
+      displays,
+      trackers,
+      issue: { ...summarise(issueLatencies), refusals: issueRefusals, rate: issued / elapsed },
+      fanOut: { ...fan, calls: callTimes.size, missing: done.reduce((x, d) => x + d.missing, 0) },
+      track: {
+        ...track,
+        errors: done.reduce((x, d) => x + d.trackErrors, 0),
+        errorKinds: done.flatMap((d) => d.trackErrorKinds.map(([k, v]) => `${k}×${v}`)).join(', '),
+      },
+      health: summarise(healthLatencies),
+      fsync: summarise(fsyncLatencies),
+      commitsPerSecond: (seq1 - seq0) / elapsed,
+      serverCpuPercent: cpu * 100,
+      serverRssMb: rss,
+      serverRssPeakMb: Math.max(rssPeak, rss),
+      benchCpuPercent: ((benchCpu.user + benchCpu.system) / 1e6 / elapsed) * 100,
+      workerUtilisation: done.map((d) => d.utilisation),
+      mainUtilisation,
+      machineCores: machineBusy * cpus().length,
+      loadAverage: loadavg()[0]!,
+    };
+  } finally {
+    for (const s of sockets) s.close();
+    await Promise.all(workers.map((w) => w.terminate()));
+    server.child.kill('SIGTERM');
+    const stopped = await Promise.race([server.exited.then(() => true), sleep(10_000).then(() => false)]);
+    if (!stopped) {
+      server.child.kill('SIGKILL');
+      await server.exited;
+    }
+    rmSync(dataDir, { recursive: true, force: true });
+  }
+}
+
+// ------------------------------------------------------------------ the whole run
+
+const ms = (x: number) => `${x.toFixed(1)} ms`;
+
+export async function benchLoad(options: Partial<LoadOptions> = {}): Promise<StepResult[]> {
+  const o: LoadOptions = { ...DEFAULT_LOAD_OPTIONS, ...options };
+  const log = o.log;
+  log(
+    `hall load bench — node ${process.version}, ${cpus().length} cores; ${o.kiosks} kiosks (1 ticket / ${o.kioskIntervalMs} ms each), ` +
+      `${o.counters} counters (call, ${o.calledMs} ms, start, ${o.servingMs} ms, complete, ${o.idleMs} ms), ` +
+      `${Math.round(o.trackerShare * 100)}% of clients are phones polling the tracking page every ${o.trackerPollMs} ms; ${o.prefill} tickets waiting at the start; ` +
+      `displays and phones spread over ${o.workers} worker threads; ${o.warmupSeconds} s warm-up + ${o.seconds} s measured per step`,
+  );
+  const t = performance.now();
+  const prepared = await prepareHall(o);
+  log(`hall prepared with the CLI in ${((performance.now() - t) / 1000).toFixed(1)} s (catalogue import, ${o.kiosks + o.counters + 1} devices, ${o.counters} staff)`);
+  const results: StepResult[] = [];
+  try {
+    for (const clients of o.steps) {
+      const r = await runStep(o, prepared, clients);
+      results.push(r);
+      log(
+        `${String(clients).padStart(5)} clients (${r.displays} displays + ${r.trackers} phones), ${r.commitsPerSecond.toFixed(1)} commits/s:\n` +
+          `  ticket:issue ack      n=${r.issue.n} (${r.issue.rate.toFixed(1)}/s) p50 ${ms(r.issue.p50)}  p99 ${ms(r.issue.p99)}  max ${ms(r.issue.max)}  refusals ${r.issue.refusals}   [target p99 ≤ 20 ms]\n` +
+          `  call → display        ${r.fanOut.calls} calls, n=${r.fanOut.n} p50 ${ms(r.fanOut.p50)}  p99 ${ms(r.fanOut.p99)}  max ${ms(r.fanOut.max)}  missing ${r.fanOut.missing}   [target p99 ≤ 100 ms]\n` +
+          `  tracking poll         n=${r.track.n} p50 ${ms(r.track.p50)}  p99 ${ms(r.track.p99)}  errors ${r.track.errors}${r.track.errors ? ` (${r.track.errorKinds})` : ''}\n` +
+          `  GET /health (4/s)     n=${r.health.n} p50 ${ms(r.health.p50)}  p99 ${ms(r.health.p99)}  max ${ms(r.health.max)}\n` +
+          `  disk fsync probe      n=${r.fsync.n} p50 ${ms(r.fsync.p50)}  p99 ${ms(r.fsync.p99)}  max ${ms(r.fsync.max)}\n` +
+          `  server                CPU ${r.serverCpuPercent.toFixed(0)}% of one core, RSS ${r.serverRssMb.toFixed(0)} MB (peak ${r.serverRssPeakMb.toFixed(0)} MB)   [target RSS ≤ 500 MB]\n` +
+          `  bench process         CPU ${r.benchCpuPercent.toFixed(0)}% (all threads), event-loop busy: main ${(r.mainUtilisation * 100).toFixed(0)}%, workers ${r.workerUtilisation.map((u) => `${(u * 100).toFixed(0)}%`).join(' / ')}\n` +
+          `  machine               ${r.machineCores.toFixed(2)} of ${cpus().length} cores busy (server + bench + other processes), load average ${r.loadAverage.toFixed(2)}`,
+      );
+    }
+  } finally {
+    prepared.cleanup();
+  }
+  if (results.length > 1) {
+    const a = results[0]!;
+    const b = results.at(-1)!;
+    const f = (x: number, y: number) => (Number.isFinite(x) && x > 0 ? `×${(y / x).toFixed(1)}` : '–');
+    log(
+      `from ${a.clients} to ${b.clients} clients: issue p99 ${ms(a.issue.p99)} → ${ms(b.issue.p99)} (${f(a.issue.p99, b.issue.p99)}), ` +
+        `fan-out p99 ${ms(a.fanOut.p99)} → ${ms(b.fanOut.p99)} (${f(a.fanOut.p99, b.fanOut.p99)}), ` +
+        `server CPU ${a.serverCpuPercent.toFixed(0)}% → ${b.serverCpuPercent.toFixed(0)}%, RSS ${a.serverRssMb.toFixed(0)} → ${b.serverRssMb.toFixed(0)} MB`,
+    );
+  }
+  return results;
+}
+
+// ------------------------------------------------------------------ entry points
+
+function isWorkerInput(x: unknown): x is WorkerInput {
+  return typeof x === 'object' && x !== null && (x as { role?: unknown }).role === 'hall-load-clients';
+}
+
+if (!isMainThread && isWorkerInput(workerData)) {
+  await workerMain(workerData);
+} else if (isMainThread && process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
+  const { values } = parseArgs({
+    options: {
+      steps: { type: 'string', default: DEFAULT_LOAD_OPTIONS.steps.join(',') },
+      seconds: { type: 'string', default: String(DEFAULT_LOAD_OPTIONS.seconds) },
+      workers: { type: 'string', default: String(DEFAULT_LOAD_OPTIONS.workers) },
+      prepared: { type: 'string' },
+      'kiosk-interval': { type: 'string', default: String(DEFAULT_LOAD_OPTIONS.kioskIntervalMs) },
+      called: { type: 'string', default: String(DEFAULT_LOAD_OPTIONS.calledMs) },
+      serving: { type: 'string', default: String(DEFAULT_LOAD_OPTIONS.servingMs) },
+      idle: { type: 'string', default: String(DEFAULT_LOAD_OPTIONS.idleMs) },
+    },
+  });
+  if (values.prepared) mkdirSync(values.prepared, { recursive: true });
+  await benchLoad({
+    steps: values.steps.split(',').map(Number),
+    seconds: Number(values.seconds),
+    workers: Number(values.workers),
+    preparedDir: values.prepared ?? null,
+    kioskIntervalMs: Number(values['kiosk-interval']),
+    calledMs: Number(values.called),
+    servingMs: Number(values.serving),
+    idleMs: Number(values.idle),
+  });
+}
