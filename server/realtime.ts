@@ -145,10 +145,10 @@ export function attachRealtime(
     socket.on(SYNC_COMMAND, (...args: unknown[]) => {
       const ack = args[args.length - 1];
       if (typeof ack !== 'function') return;
-      const answer: Ack<HallSnapshot> = limits.rateLimiter.take(device.id)
-        ? { ok: true, data: snapshotFor(socket) }
-        : { ok: false, error: hallError('RATE_LIMITED') };
-      (ack as (a: Ack<HallSnapshot>) => void)(answer);
+      const answer = ack as (a: Ack<HallSnapshot>) => void;
+      if (!limits.rateLimiter.take(device.id)) return answer({ ok: false, error: hallError('RATE_LIMITED') });
+      flush(); // everything older than the snapshot reaches this socket before it
+      answer({ ok: true, data: snapshotFor(socket) });
     });
     // Unknown events with an ack get a typed answer instead of silence.
     const known = new Set<string>([SYNC_COMMAND, ...Object.keys(kind === 'kiosk' ? KIOSK_COMMANDS : kind === 'counter' ? COUNTER_COMMANDS : {})]);
@@ -160,6 +160,7 @@ export function attachRealtime(
 
     if (kind === 'kiosk') registerKiosk(socket);
     if (kind === 'counter') registerCounter(socket);
+    flush(socket.id);
     socket.emit('hall:snapshot', snapshotFor(socket));
   }
 
@@ -250,45 +251,77 @@ export function attachRealtime(
     command(socket, 'counter:unpause', C['counter:unpause'], () => run({ type: 'unpause', counterId: counterId! }));
   }
 
-  function broadcast(change: HallChange): void {
-    const state = hall.state;
-    const now = hall.now();
-    if (change.dayChanged) {
-      for (const nsp of namespaces.values()) {
-        for (const socket of nsp.sockets.values()) socket.emit('hall:snapshot', snapshotFor(socket));
-      }
-      return;
-    }
-    const update: HallUpdate = {
-      seq: change.seq,
-      serverTime: now,
-      services: serviceViews(state, now).map((s) => ({ id: s.id, waiting: s.waiting, availability: s.availability })),
-      counters: [...change.counterIds].filter((id) => state.counters.has(id)).map((id) => counterPublicView(state, id, hall.staff)),
-    };
-    if (change.call) {
-      for (const kind of ['display', 'counter', 'manager'] as const) namespaces.get(kind)!.emit('hall:called', change.call);
-    }
-    for (const nsp of namespaces.values()) nsp.emit('hall:update', update);
+  // Broadcasts go out after the command's acknowledgement: a commit queues its change and one flush per
+  // turn of the event loop sends every queued change in seq order. Under load several commits share one
+  // flush, and the services list and each counter's view are computed once per flush, not per commit.
+  // Before any snapshot is sent (connect, hall:sync) the queue is flushed, so no client ever receives an
+  // update older than its snapshot after it.
+  let pending: HallChange[] = [];
+  let flushScheduled = false;
 
-    // Counter terminals get their own view when their queue or state may have changed.
-    const services = new Set<string>();
-    for (const e of change.events) {
-      if ('ticketId' in e) {
-        const t = state.tickets.get(e.ticketId);
-        if (t) services.add(t.serviceId);
-      }
-    }
-    const counterNsp = namespaces.get('counter')!;
-    for (const counter of state.counters.values()) {
-      const affected = change.counterIds.has(counter.id) || counter.services.some((s) => services.has(s.serviceId));
-      if (!affected) continue;
-      const room = counterRoom(counter.id);
-      if (!counterNsp.adapter.rooms.get(room)?.size) continue;
-      counterNsp.to(room).emit('counter:view', { seq: change.seq, view: counterView(state, counter.id, hall.staff, hall.figures, now) });
+  function queueBroadcast(change: HallChange): void {
+    pending.push(change);
+    if (!flushScheduled) {
+      flushScheduled = true;
+      setImmediate(() => flush());
     }
   }
 
-  const unsubscribe = hall.onChange(broadcast);
+  /** Sends every queued change. `exceptSocketId`: a socket about to receive its snapshot instead. */
+  function flush(exceptSocketId?: string): void {
+    flushScheduled = false;
+    if (pending.length === 0) return;
+    const changes = pending;
+    pending = [];
+    const state = hall.state;
+    const now = hall.now();
+    const excluded = exceptSocketId ? [exceptSocketId] : [];
+
+    if (changes.some((c) => c.dayChanged)) {
+      for (const nsp of namespaces.values()) {
+        for (const socket of nsp.sockets.values()) {
+          if (socket.id !== exceptSocketId) socket.emit('hall:snapshot', snapshotFor(socket));
+        }
+      }
+      return;
+    }
+
+    const services = serviceViews(state, now).map((s) => ({ id: s.id, waiting: s.waiting, availability: s.availability }));
+    const affectedServices = new Set<string>();
+    const affectedCounters = new Set<string>();
+    for (const change of changes) {
+      const update: HallUpdate = {
+        seq: change.seq,
+        serverTime: now,
+        services,
+        counters: [...change.counterIds].filter((id) => state.counters.has(id)).map((id) => counterPublicView(state, id, hall.staff)),
+      };
+      if (change.call) {
+        for (const kind of ['display', 'counter', 'manager'] as const) namespaces.get(kind)!.except(excluded).emit('hall:called', change.call);
+      }
+      for (const nsp of namespaces.values()) nsp.except(excluded).emit('hall:update', update);
+      for (const id of change.counterIds) affectedCounters.add(id);
+      for (const e of change.events) {
+        if ('ticketId' in e) {
+          const t = state.tickets.get(e.ticketId);
+          if (t) affectedServices.add(t.serviceId);
+        }
+      }
+    }
+
+    // Counter terminals get their own view when their queue or state may have changed: once per flush.
+    const seq = changes[changes.length - 1]!.seq;
+    const counterNsp = namespaces.get('counter')!;
+    for (const counter of state.counters.values()) {
+      const affected = affectedCounters.has(counter.id) || counter.services.some((s) => affectedServices.has(s.serviceId));
+      if (!affected) continue;
+      const room = counterRoom(counter.id);
+      if (!counterNsp.adapter.rooms.get(room)?.size) continue;
+      counterNsp.to(room).except(excluded).emit('counter:view', { seq, view: counterView(state, counter.id, hall.staff, hall.figures, now) });
+    }
+  }
+
+  const unsubscribe = hall.onChange(queueBroadcast);
   const unsubscribeHealth = hall.onDeviceHealth((view) => namespaces.get('manager')!.emit('device:health', view));
 
   function disconnectDevice(deviceId: string): number {
