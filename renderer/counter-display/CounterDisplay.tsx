@@ -4,26 +4,26 @@ import { useTranslation } from 'react-i18next';
 import type { CallView } from '../../shared/protocol.ts';
 import { useHallConnection } from '../shared/connection.ts';
 import { useLocalised } from '../shared/i18n.ts';
-import { Clock, ConnectionBadge, PairingForm, RefusedBanner, useNow, usePairedToken } from '../shared/ui.tsx';
+import { Clock, ConnectionBadge, DeviceGate, RefusedBanner, useNow, type PairedDevice } from '../shared/ui.tsx';
 
-function readSettings(): { counter: number | null; showStaff: boolean } {
+/** The counter shown: the Electron shell's counter number when it has one, else `?counter=` in the address. */
+function readSettings(shellCounter: number | null): { counter: number | null; showStaff: boolean } {
   const q = new URLSearchParams(location.search);
-  const n = Number(q.get('counter'));
+  const n = shellCounter ?? Number(q.get('counter'));
   return { counter: Number.isInteger(n) && n > 0 ? n : null, showStaff: q.get('staff') !== '0' };
 }
 
 export function CounterDisplayPage() {
-  const { token, pair, unpair } = usePairedToken('counter-display');
-  if (!token) return <PairingForm role="counter-display" onPaired={pair} />;
-  return <CounterDisplay token={token} onRepair={unpair} />;
+  return <DeviceGate role="counter-display">{(device) => <CounterDisplay device={device} />}</DeviceGate>;
 }
 
 const FLASH_MS = 4_000;
 
-function CounterDisplay({ token, onRepair }: { token: string; onRepair: () => void }) {
+function CounterDisplay({ device }: { device: PairedDevice }) {
+  const { token, onRepair, counterNumber } = device;
   const { t } = useTranslation();
   const name = useLocalised();
-  const settings = useMemo(readSettings, []);
+  const settings = useMemo(() => readSettings(counterNumber), [counterNumber]);
   const [flashAt, setFlashAt] = useState(0);
   const connection = useHallConnection({
     namespace: '/display',

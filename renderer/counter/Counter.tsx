@@ -15,7 +15,7 @@ import { OUTCOMES, SUSPEND_RETURNS } from '../../shared/protocol.ts';
 import { sendCommand, useHallConnection, type ClientAck, type ClientError } from '../shared/connection.ts';
 import { Dialog } from '../shared/Dialog.tsx';
 import { useLocalised } from '../shared/i18n.ts';
-import { Clock, ConnectionBadge, LanguageSwitch, PairingForm, RefusedBanner, formatDuration, useNow, usePairedToken } from '../shared/ui.tsx';
+import { Clock, ConnectionBadge, DeviceGate, LanguageSwitch, RefusedBanner, formatDuration, useNow } from '../shared/ui.tsx';
 
 type ActionId = 'callNext' | 'recall' | 'start' | 'complete' | 'noShow' | 'transfer' | 'suspend' | 'pause';
 type DialogKind = 'complete' | 'transfer' | 'suspend' | 'resume' | 'pause' | null;
@@ -32,9 +32,7 @@ export const HOTKEYS: Record<ActionId, string> = {
 };
 
 export function CounterPage() {
-  const { token, pair, unpair } = usePairedToken('counter');
-  if (!token) return <PairingForm role="counter" onPaired={pair} />;
-  return <CounterTerminal token={token} onRepair={unpair} />;
+  return <DeviceGate role="counter">{(device) => <CounterTerminal token={device.token} onRepair={device.onRepair} />}</DeviceGate>;
 }
 
 interface Credentials {
@@ -44,7 +42,7 @@ interface Credentials {
 
 type Feedback = { kind: 'ok'; text: string } | { kind: 'error'; text: string } | null;
 
-function CounterTerminal({ token, onRepair }: { token: string; onRepair: () => void }) {
+function CounterTerminal({ token, onRepair }: { token: string; onRepair: (() => void) | null }) {
   const { t } = useTranslation();
   const name = useLocalised();
   const connection = useHallConnection({ namespace: '/counter', token });

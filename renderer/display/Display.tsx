@@ -7,7 +7,7 @@ import { useHallConnection } from '../shared/connection.ts';
 import { inArea } from '../shared/hall-model.ts';
 import { currentLanguage, useLocalised } from '../shared/i18n.ts';
 import { Announcer } from '../shared/speech.ts';
-import { Clock, ConnectionBadge, formatClock, formatDate, PairingForm, RefusedBanner, useNow, usePairedToken } from '../shared/ui.tsx';
+import { Clock, ConnectionBadge, DeviceGate, formatClock, formatDate, RefusedBanner, useNow } from '../shared/ui.tsx';
 
 interface DisplaySettings {
   area: string | null;
@@ -31,14 +31,12 @@ function readSettings(): DisplaySettings {
 }
 
 export function DisplayPage() {
-  const { token, pair, unpair } = usePairedToken('display');
-  if (!token) return <PairingForm role="display" onPaired={pair} />;
-  return <HallDisplay token={token} onRepair={unpair} />;
+  return <DeviceGate role="display">{(device) => <HallDisplay token={device.token} onRepair={device.onRepair} />}</DeviceGate>;
 }
 
 const FLASH_MS = 4_000;
 
-function HallDisplay({ token, onRepair }: { token: string; onRepair: () => void }) {
+function HallDisplay({ token, onRepair }: { token: string; onRepair: (() => void) | null }) {
   const { t } = useTranslation();
   const name = useLocalised();
   const settings = useMemo(readSettings, []);

@@ -5,10 +5,12 @@ import type { IssuedTicket, PriorityKind, ServiceView } from '../../shared/proto
 import { sendCommand, useHallConnection, type ClientError } from '../shared/connection.ts';
 import { useLocalised, currentLanguage } from '../shared/i18n.ts';
 import { randomKey } from '../shared/ids.ts';
+import { shellCall } from '../shared/shell.ts';
 import { Announcer } from '../shared/speech.ts';
-import { Clock, ConnectionBadge, LanguageSwitch, PairingForm, RefusedBanner, formatDate, useNow, usePairedToken } from '../shared/ui.tsx';
+import { Clock, ConnectionBadge, DeviceGate, LanguageSwitch, RefusedBanner, formatDate, useNow, type PairedDevice } from '../shared/ui.tsx';
 import { checkTypedId, IdKeypad } from './IdKeypad.tsx';
-import { TicketScreen } from './TicketScreen.tsx';
+import { buildPrintJob } from './print-job.ts';
+import { TicketScreen, type PrintState } from './TicketScreen.tsx';
 
 type Screen =
   | { kind: 'home' }
@@ -37,12 +39,11 @@ const DEFAULT_PRIORITY_AGE = 60;
 const ASSIST_NOTE_MS = 45_000;
 
 export function KioskPage() {
-  const { token, pair, unpair } = usePairedToken('kiosk');
-  if (!token) return <PairingForm role="kiosk" onPaired={pair} />;
-  return <Kiosk token={token} onRepair={unpair} />;
+  return <DeviceGate role="kiosk">{(device) => <Kiosk device={device} />}</DeviceGate>;
 }
 
-function Kiosk({ token, onRepair }: { token: string; onRepair: () => void }) {
+function Kiosk({ device }: { device: PairedDevice }) {
+  const { token, onRepair } = device;
   const { t } = useTranslation();
   const name = useLocalised();
   const settings = useMemo(readSettings, []);
@@ -59,6 +60,9 @@ function Kiosk({ token, onRepair }: { token: string; onRepair: () => void }) {
   const [issueError, setIssueError] = useState<ClientError | null>(null);
   const [assistNote, setAssistNote] = useState<{ text: string; at: number } | null>(null);
   const [lastTouch, setLastTouch] = useState(() => Date.now());
+  /** the shell's printing of the ticket on screen; null in a browser or without a printer */
+  const [print, setPrint] = useState<{ ticketId: string; state: PrintState } | null>(null);
+  const reprintingRef = useRef(false);
   const pendingRef = useRef(false);
   /** One idempotency key per attempt: made when a service is opened, reused by a retry, dropped on the way home. */
   const attemptKey = useRef<string>(randomKey());
@@ -84,8 +88,43 @@ function Kiosk({ token, onRepair }: { token: string; onRepair: () => void }) {
     setAssistNote(null);
     setElderly(false);
     setVoice(false);
+    setPrint(null);
     attemptKey.current = randomKey();
   }, []);
+
+  /** Applies a print result to the ticket it was for, if that ticket is still on screen. */
+  const settlePrint = useCallback((ticketId: string, state: PrintState) => {
+    setPrint((p) => (p && p.ticketId === ticketId ? { ticketId, state } : p));
+    // A visitor told that printing failed gets the full time to note the number or reprint.
+    if (state.kind === 'failed') setScreen((s) => (s.kind === 'ticket' && s.ticket.id === ticketId ? { ...s, shownAt: Date.now() } : s));
+  }, []);
+
+  const printTicket = async (ticket: IssuedTicket, service: ServiceView | undefined) => {
+    const shell = device.shell;
+    if (!shell || !device.canPrint) return;
+    const job = buildPrintJob({
+      ticket,
+      hallName: name(snapshot?.hall.name) || t('common.appName'),
+      serviceName: name(service?.names) || ticket.serviceId,
+      timeZone: snapshot?.hall.timeZone ?? 'Asia/Shanghai',
+      origin: location.origin,
+      notes: t('kiosk.ticket.instructions', { returnObjects: true }) as unknown as string[],
+    });
+    setPrint({ ticketId: ticket.id, state: { kind: 'printing' } });
+    const answer = await shellCall(() => shell.printTicket(job));
+    settlePrint(ticket.id, answer.ok ? { kind: 'printed' } : { kind: 'failed', error: answer.error });
+  };
+
+  const reprintTicket = async (ticketId: string) => {
+    const shell = device.shell;
+    if (!shell || reprintingRef.current) return;
+    reprintingRef.current = true;
+    setPrint((p) => (p && p.ticketId === ticketId ? { ticketId, state: { kind: 'reprinting' } } : p));
+    setScreen((s) => (s.kind === 'ticket' && s.ticket.id === ticketId ? { ...s, shownAt: Date.now() } : s));
+    const answer = await shellCall(() => shell.reprintTicket({ ticketId }));
+    reprintingRef.current = false;
+    settlePrint(ticketId, answer.ok ? { kind: 'reprinted' } : { kind: 'failed', error: answer.error });
+  };
 
   const openService = (serviceId: string) => {
     attemptKey.current = randomKey();
@@ -115,6 +154,7 @@ function Kiosk({ token, onRepair }: { token: string; onRepair: () => void }) {
       setIdNumber('');
       setScreen({ kind: 'ticket', serviceId, ticket: answer.data.ticket, shownAt: Date.now() });
       speak(t('kiosk.voice.ticket', { number: answer.data.ticket.number, count: answer.data.ticket.peopleAhead }));
+      void printTicket(answer.data.ticket, serviceOf(serviceId));
     } else {
       setIssueError(answer.error);
     }
@@ -164,7 +204,17 @@ function Kiosk({ token, onRepair }: { token: string; onRepair: () => void }) {
 
   let body;
   if (screen.kind === 'ticket') {
-    body = <TicketScreen ticket={screen.ticket} service={serviceOf(screen.serviceId)} secondsLeft={secondsLeft} onDone={goHome} />;
+    const ticketId = screen.ticket.id;
+    body = (
+      <TicketScreen
+        ticket={screen.ticket}
+        service={serviceOf(screen.serviceId)}
+        secondsLeft={secondsLeft}
+        onDone={goHome}
+        print={print && print.ticketId === ticketId ? print.state : { kind: 'none' }}
+        onReprint={() => void reprintTicket(ticketId)}
+      />
+    );
   } else if (!online) {
     body = <OfflinePanel status={connection.status} />;
   } else if (screen.kind === 'service' || screen.kind === 'keypad') {

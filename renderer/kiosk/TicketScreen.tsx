@@ -1,12 +1,51 @@
-// The issued ticket: large number, service, people ahead, estimated wait, QR code to the tracking page.
+// The issued ticket: large number, service, people ahead, estimated wait, QR code to the tracking page;
+// inside the Electron shell also how printing went, with 补打 when it failed.
 import QRCode from 'qrcode';
 import { useEffect, useState } from 'react';
 import { useTranslation } from 'react-i18next';
+import type { ShellError } from '../../shared/electron-api.ts';
 import type { IssuedTicket, ServiceView } from '../../shared/protocol.ts';
-import { useLocalised } from '../shared/i18n.ts';
+import { currentLanguage, useLocalised } from '../shared/i18n.ts';
+import { shellMessage } from '../shared/shell.ts';
+import { trackingUrlFor } from './print-job.ts';
 
 export function trackingUrl(trackingToken: string): string {
-  return `${location.origin}/track/?t=${encodeURIComponent(trackingToken)}`;
+  return trackingUrlFor(location.origin, trackingToken);
+}
+
+/** The shell's printing of this ticket; `none` in a browser or on a kiosk without a printer. */
+export type PrintState =
+  | { kind: 'none' }
+  | { kind: 'printing' }
+  | { kind: 'printed' }
+  | { kind: 'failed'; error: ShellError }
+  | { kind: 'reprinting' }
+  | { kind: 'reprinted' };
+
+function PrintStatus({ state, number, onReprint }: { state: PrintState; number: string; onReprint: () => void }) {
+  const { t } = useTranslation();
+  switch (state.kind) {
+    case 'none':
+      return null;
+    case 'printing':
+    case 'printed':
+    case 'reprinting':
+    case 'reprinted':
+      return (
+        <p className="notice ticket__print" role="status" data-testid="print-status" data-print={state.kind}>
+          {t(`kiosk.print.${state.kind}`)}
+        </p>
+      );
+    case 'failed':
+      return (
+        <div className="notice notice--error ticket__print" role="alert" data-testid="print-status" data-print="failed">
+          <span>{t('kiosk.print.failed', { reason: shellMessage(state.error, currentLanguage()), number })}</span>
+          <button type="button" className="btn btn--light" onClick={onReprint}>
+            {t('kiosk.print.reprint')}
+          </button>
+        </div>
+      );
+  }
 }
 
 function useQrCode(text: string): string | null {
@@ -28,11 +67,15 @@ export function TicketScreen({
   service,
   secondsLeft,
   onDone,
+  print = { kind: 'none' },
+  onReprint = () => {},
 }: {
   ticket: IssuedTicket;
   service: ServiceView | undefined;
   secondsLeft: number;
   onDone: () => void;
+  print?: PrintState;
+  onReprint?: () => void;
 }) {
   const { t } = useTranslation();
   const name = useLocalised();
@@ -45,6 +88,7 @@ export function TicketScreen({
         <span className="ticket__check" aria-hidden="true">✓</span>
         {t('kiosk.ticket.title')}
       </h2>
+      <PrintStatus state={print} number={ticket.number} onReprint={onReprint} />
       <div className="ticket__card">
         <div className="ticket__main">
           <p className="ticket__label">{t('kiosk.ticket.yourNumber')}</p>

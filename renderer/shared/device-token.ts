@@ -1,4 +1,5 @@
-// Where a paired device keeps its token: local storage for now; the Electron shell will hand it over later.
+// Where a device paired in a browser keeps its token. Inside the Electron shell the token comes from
+// hallShell.device() instead (DeviceGate in ui.tsx) and local storage is not used.
 export type ScreenRole = 'kiosk' | 'counter' | 'display' | 'counter-display';
 
 const key = (role: ScreenRole) => `hall.token.${role}`;

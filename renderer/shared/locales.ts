@@ -47,6 +47,12 @@ const zh = {
     },
     hint: '演示大厅的令牌：取号机 demo-kiosk-1，窗口终端 demo-counter-1 … demo-counter-8，显示屏 demo-display-1。',
   },
+  shell: {
+    loading: '正在读取本机设置…',
+    deviceFailed: '无法读取本机设置：{{reason}}。请联系工作人员。',
+    retry: '重新读取',
+    repairInSetup: '请联系工作人员在本机设置中重新配对。',
+  },
   errors: {
     OFFLINE: '暂时无法连接叫号服务器',
     TIMEOUT: '服务器没有响应，请稍后重试',
@@ -128,6 +134,14 @@ const zh = {
       returnIn: '{{count}} 秒后自动返回首页',
       done: '完成，返回首页',
       priorityBadge: '绿色通道',
+    },
+    print: {
+      printing: '正在打印号票…',
+      printed: '号票已打印，请取走号票。',
+      failed: '打印失败：{{reason}}。请记下您的号码 {{number}}，或点击“补打”。',
+      reprint: '补打',
+      reprinting: '正在补打…',
+      reprinted: '已补打，请取走号票。',
     },
     voice: {
       home: '欢迎办事，请点击屏幕选择要办理的事项。',
@@ -370,6 +384,12 @@ const en: Catalogue = {
     roles: { kiosk: 'ticket kiosk', counter: 'counter terminal', display: 'hall display', 'counter-display': 'counter display' },
     hint: 'Demo hall tokens: kiosk demo-kiosk-1, counters demo-counter-1 … demo-counter-8, displays demo-display-1.',
   },
+  shell: {
+    loading: 'Reading this machine’s settings…',
+    deviceFailed: 'This machine’s settings cannot be read: {{reason}}. Please ask staff.',
+    retry: 'Read again',
+    repairInSetup: 'Please ask staff to pair this machine again in its setup.',
+  },
   errors: {
     OFFLINE: 'The queue server cannot be reached right now',
     TIMEOUT: 'The server did not answer; please try again',
@@ -451,6 +471,14 @@ const en: Catalogue = {
       returnIn: 'Back to the start in {{count}} s',
       done: 'Done',
       priorityBadge: 'Priority',
+    },
+    print: {
+      printing: 'Printing your ticket…',
+      printed: 'Your ticket is printed; please take it.',
+      failed: 'Printing failed: {{reason}}. Please note your number {{number}}, or touch Reprint.',
+      reprint: 'Reprint',
+      reprinting: 'Reprinting…',
+      reprinted: 'Reprinted; please take your ticket.',
     },
     voice: {
       home: 'Welcome. Touch the screen to choose what you came for.',

@@ -1,9 +1,11 @@
 // Pieces every screen shares: connection badge, language switch, clock, device pairing gate.
-import { useEffect, useState, type FormEvent } from 'react';
+import { useEffect, useState, type FormEvent, type ReactNode } from 'react';
 import { useTranslation } from 'react-i18next';
+import { shellError, type HallShellApi, type ShellDevice, type ShellError } from '../../shared/electron-api.ts';
 import type { ConnectionStatus } from './connection.ts';
 import { clearToken, readToken, saveToken, type ScreenRole } from './device-token.ts';
 import { currentLanguage, setLanguage } from './i18n.ts';
+import { hallShell, readShellDevice, shellMessage } from './shell.ts';
 
 export function ConnectionBadge({ status }: { status: ConnectionStatus }) {
   const { t } = useTranslation();
@@ -96,16 +98,98 @@ export function usePairedToken(role: ScreenRole): { token: string | null; pair: 
   };
 }
 
-/** Shown when the server refused this device's token: says why in words and offers to pair again. */
-export function RefusedBanner({ refusal, onRepair }: { refusal: string | null; onRepair: () => void }) {
+/** What a paired screen knows about its machine, from local storage or from the Electron shell. */
+export interface PairedDevice {
+  token: string;
+  /** counter displays: the shell's counter number (null in a browser, where `?counter=` decides) */
+  counterNumber: number | null;
+  /** the shell's API when running inside it; null in an ordinary browser */
+  shell: HallShellApi | null;
+  /** whether the shell prints tickets on this machine */
+  canPrint: boolean;
+  /** forget the token and show the pairing form again; null inside the shell, whose own setup pairs the machine */
+  onRepair: (() => void) | null;
+}
+
+type ShellLoad = { kind: 'loading' } | { kind: 'ready'; device: ShellDevice } | { kind: 'failed'; error: ShellError };
+
+/**
+ * Gives the screen its token. Inside the Electron shell the token (and counter number, and whether it prints) comes
+ * from `hallShell.device()` and the pairing form never appears; in a browser it comes from local storage, and a
+ * screen without one shows the pairing form.
+ */
+export function DeviceGate({ role, children }: { role: ScreenRole; children: (device: PairedDevice) => ReactNode }) {
+  const [shell] = useState(hallShell);
+  if (shell) return <ShellDeviceGate shell={shell}>{children}</ShellDeviceGate>;
+  return <BrowserDeviceGate role={role}>{children}</BrowserDeviceGate>;
+}
+
+function BrowserDeviceGate({ role, children }: { role: ScreenRole; children: (device: PairedDevice) => ReactNode }) {
+  const { token, pair, unpair } = usePairedToken(role);
+  if (!token) return <PairingForm role={role} onPaired={pair} />;
+  return children({ token, counterNumber: null, shell: null, canPrint: false, onRepair: unpair });
+}
+
+function ShellDeviceGate({ shell, children }: { shell: HallShellApi; children: (device: PairedDevice) => ReactNode }) {
+  const { t } = useTranslation();
+  const [load, setLoad] = useState<ShellLoad>({ kind: 'loading' });
+  const [attempt, setAttempt] = useState(0);
+  useEffect(() => {
+    let live = true;
+    setLoad({ kind: 'loading' });
+    void readShellDevice(shell).then((answer) => {
+      if (!live) return;
+      if (answer.ok && answer.data.token.trim()) setLoad({ kind: 'ready', device: answer.data });
+      else setLoad({ kind: 'failed', error: answer.ok ? shellError('NOT_CONFIGURED') : answer.error });
+    });
+    return () => {
+      live = false;
+    };
+  }, [shell, attempt]);
+
+  if (load.kind === 'ready') {
+    const { device } = load;
+    return children({ token: device.token.trim(), counterNumber: device.counterNumber, shell, canPrint: device.canPrint, onRepair: null });
+  }
+  return (
+    <main className="pairing">
+      <div className="pairing__card" data-testid="shell-device">
+        <div className="pairing__top">
+          <h1>{t('common.appName')}</h1>
+          <LanguageSwitch />
+        </div>
+        {load.kind === 'loading' ? (
+          <p role="status">{t('shell.loading')}</p>
+        ) : (
+          <>
+            <p role="alert">{t('shell.deviceFailed', { reason: shellMessage(load.error, currentLanguage()) })}</p>
+            <button type="button" className="btn btn--primary btn--wide" onClick={() => setAttempt((n) => n + 1)}>
+              {t('shell.retry')}
+            </button>
+          </>
+        )}
+      </div>
+    </main>
+  );
+}
+
+/**
+ * Shown when the server refused this device's token: says why in words and offers to pair again (in a browser),
+ * or says that the machine's own setup has to pair it again (inside the shell, `onRepair` null).
+ */
+export function RefusedBanner({ refusal, onRepair }: { refusal: string | null; onRepair: (() => void) | null }) {
   const { t } = useTranslation();
   if (!refusal) return null;
   return (
     <div className="refused-banner" role="alert">
       <span>{t('pairing.rejected', { reason: t(`errors.${refusal}`) })}</span>
-      <button type="button" className="btn btn--light" onClick={onRepair}>
-        {t('pairing.repair')}
-      </button>
+      {onRepair ? (
+        <button type="button" className="btn btn--light" onClick={onRepair}>
+          {t('pairing.repair')}
+        </button>
+      ) : (
+        <span>{t('shell.repairInSetup')}</span>
+      )}
     </div>
   );
 }

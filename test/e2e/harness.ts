@@ -84,6 +84,8 @@ export interface OpenOptions {
   path: string;
   viewport: { width: number; height: number };
   touch?: boolean;
+  /** runs on the new context before the page opens (e.g. `context.addInitScript` for a fake Electron shell) */
+  beforeOpen?: (context: BrowserContext) => Promise<unknown>;
 }
 
 export async function openScreen(browser: Browser, baseUrl: string, options: OpenOptions): Promise<{ context: BrowserContext; page: Page }> {
@@ -103,6 +105,7 @@ export async function openScreen(browser: Browser, baseUrl: string, options: Ope
     );
   }
   await context.addInitScript(SPEECH_SPY);
+  await options.beforeOpen?.(context);
   const page = await context.newPage();
   await page.goto(`${baseUrl}${options.path}`);
   return { context, page };
