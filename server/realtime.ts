@@ -12,6 +12,7 @@ import {
   SYNC_COMMAND,
   type Ack,
   type AssistRequestView,
+  type CallView,
   type CounterCommandResult,
   type DeviceKind,
   type HallSnapshot,
@@ -52,6 +53,10 @@ class ConnectRefusal extends Error {
 }
 
 const counterRoom = (counterId: string) => `counter:${counterId}`;
+
+/** Listening sockets (all but counter terminals) are spread over this many rooms for broadcasting. */
+export const SHARDS = 8;
+const shardRoom = (shard: number) => `shard:${shard}`;
 
 export interface Realtime {
   io: Server;
@@ -97,6 +102,8 @@ export function attachRealtime(
     nsp.on('connection', (socket) => onConnection(kind, socket));
   }
 
+  let connectionCount = 0;
+
   function snapshotFor(socket: HallSocket): HallSnapshot {
     const now = hall.now();
     const device = socket.data.device;
@@ -141,6 +148,7 @@ export function attachRealtime(
     const device = socket.data.device;
     log.debug({ device: device.id, kind }, 'device connected');
     if (device.kind === 'counter' && device.counterId) void socket.join(counterRoom(device.counterId));
+    if (kind !== 'counter') void socket.join(shardRoom(connectionCount++ % SHARDS));
 
     socket.on(SYNC_COMMAND, (...args: unknown[]) => {
       const ack = args[args.length - 1];
@@ -251,44 +259,94 @@ export function attachRealtime(
     command(socket, 'counter:unpause', C['counter:unpause'], () => run({ type: 'unpause', counterId: counterId! }));
   }
 
-  // Broadcasts go out after the command's acknowledgement: a commit queues its change and one flush per
-  // turn of the event loop sends every queued change in seq order. Under load several commits share one
-  // flush, and the services list and each counter's view are computed once per flush, not per commit.
-  // Before any snapshot is sent (connect, hall:sync) the queue is flushed, so no client ever receives an
-  // update older than its snapshot after it.
+  // Broadcasts go out after the command's acknowledgement. A commit queues its change; a sender then
+  // takes every queued change as one batch and writes it shard by shard (the listening sockets are
+  // spread over SHARDS rooms), yielding to the event loop between shards, so acknowledgements and
+  // HTTP answers never wait behind writes to thousands of displays. Counter terminals are few and get
+  // their messages (hall:called, hall:update, counter:view) at once, in order. A socket sits in one
+  // shard and batches go strictly one after another, so every socket still sees its messages in seq
+  // order. Before any snapshot is sent (connect, hall:sync) everything queued is sent at once, so no
+  // client receives an update older than its snapshot after it.
+  interface Outgoing {
+    nsp: HallNamespace;
+    event: 'hall:called' | 'hall:update';
+    payload: CallView | HallUpdate;
+  }
   let pending: HallChange[] = [];
-  let flushScheduled = false;
+  let sending: { messages: Outgoing[]; shard: number } | null = null;
+  let stepScheduled = false;
 
   function queueBroadcast(change: HallChange): void {
     pending.push(change);
-    if (!flushScheduled) {
-      flushScheduled = true;
-      setImmediate(() => flush());
+    scheduleStep();
+  }
+
+  function scheduleStep(): void {
+    if (stepScheduled) return;
+    stepScheduled = true;
+    setImmediate(step);
+  }
+
+  /** One turn of the sender: one shard of the current batch. */
+  function step(): void {
+    stepScheduled = false;
+    if (!sending) {
+      if (pending.length === 0) return;
+      sending = { messages: prepareBatch([]), shard: 0 };
+    }
+    sendShard(sending.messages, sending.shard, []);
+    sending.shard += 1;
+    if (sending.shard >= SHARDS) sending = null;
+    if (sending || pending.length > 0) scheduleStep();
+  }
+
+  /** Sends everything queued now. `exceptSocketId`: a socket about to receive its snapshot instead. */
+  function flush(exceptSocketId?: string): void {
+    const excluded = exceptSocketId ? [exceptSocketId] : [];
+    if (sending) {
+      for (; sending.shard < SHARDS; sending.shard++) sendShard(sending.messages, sending.shard, excluded);
+      sending = null;
+    }
+    if (pending.length > 0) {
+      const messages = prepareBatch(excluded);
+      for (let shard = 0; shard < SHARDS; shard++) sendShard(messages, shard, excluded);
     }
   }
 
-  /** Sends every queued change. `exceptSocketId`: a socket about to receive its snapshot instead. */
-  function flush(exceptSocketId?: string): void {
-    flushScheduled = false;
-    if (pending.length === 0) return;
+  function sendShard(messages: Outgoing[], shard: number, excluded: string[]): void {
+    const room = shardRoom(shard);
+    for (const m of messages) {
+      if (!m.nsp.adapter.rooms.get(room)?.size) continue;
+      const target = m.nsp.to(room).except(excluded);
+      if (m.event === 'hall:called') target.emit('hall:called', m.payload as CallView);
+      else target.emit('hall:update', m.payload as HallUpdate);
+    }
+  }
+
+  /**
+   * Takes every queued change: sends the counter namespace's messages at once and returns the sharded
+   * namespaces' messages, in seq order. A business-day rollover sends everyone a fresh snapshot instead.
+   */
+  function prepareBatch(excluded: string[]): Outgoing[] {
     const changes = pending;
     pending = [];
     const state = hall.state;
     const now = hall.now();
-    const excluded = exceptSocketId ? [exceptSocketId] : [];
 
     if (changes.some((c) => c.dayChanged)) {
       for (const nsp of namespaces.values()) {
         for (const socket of nsp.sockets.values()) {
-          if (socket.id !== exceptSocketId) socket.emit('hall:snapshot', snapshotFor(socket));
+          if (!excluded.includes(socket.id)) socket.emit('hall:snapshot', snapshotFor(socket));
         }
       }
-      return;
+      return [];
     }
 
+    const counterNsp = namespaces.get('counter')!;
     const services = serviceViews(state, now).map((s) => ({ id: s.id, waiting: s.waiting, availability: s.availability }));
     const affectedServices = new Set<string>();
     const affectedCounters = new Set<string>();
+    const outgoing: Outgoing[] = [];
     for (const change of changes) {
       const update: HallUpdate = {
         seq: change.seq,
@@ -297,9 +355,11 @@ export function attachRealtime(
         counters: [...change.counterIds].filter((id) => state.counters.has(id)).map((id) => counterPublicView(state, id, hall.staff)),
       };
       if (change.call) {
-        for (const kind of ['display', 'counter', 'manager'] as const) namespaces.get(kind)!.except(excluded).emit('hall:called', change.call);
+        counterNsp.except(excluded).emit('hall:called', change.call);
+        for (const kind of ['display', 'manager'] as const) outgoing.push({ nsp: namespaces.get(kind)!, event: 'hall:called', payload: change.call });
       }
-      for (const nsp of namespaces.values()) nsp.except(excluded).emit('hall:update', update);
+      counterNsp.except(excluded).emit('hall:update', update);
+      for (const [kind, nsp] of namespaces) if (kind !== 'counter') outgoing.push({ nsp, event: 'hall:update', payload: update });
       for (const id of change.counterIds) affectedCounters.add(id);
       for (const e of change.events) {
         if ('ticketId' in e) {
@@ -309,9 +369,8 @@ export function attachRealtime(
       }
     }
 
-    // Counter terminals get their own view when their queue or state may have changed: once per flush.
+    // Counter terminals get their own view when their queue or state may have changed: once per batch.
     const seq = changes[changes.length - 1]!.seq;
-    const counterNsp = namespaces.get('counter')!;
     for (const counter of state.counters.values()) {
       const affected = affectedCounters.has(counter.id) || counter.services.some((s) => affectedServices.has(s.serviceId));
       if (!affected) continue;
@@ -319,6 +378,7 @@ export function attachRealtime(
       if (!counterNsp.adapter.rooms.get(room)?.size) continue;
       counterNsp.to(room).except(excluded).emit('counter:view', { seq, view: counterView(state, counter.id, hall.staff, hall.figures, now) });
     }
+    return outgoing;
   }
 
   const unsubscribe = hall.onChange(queueBroadcast);
