@@ -56,6 +56,8 @@ const counterRoom = (counterId: string) => `counter:${counterId}`;
 
 /** Listening sockets (all but counter terminals) are spread over this many rooms for broadcasting. */
 export const SHARDS = 8;
+/** socket writes the sender makes before it yields to the event loop */
+const SOCKETS_PER_TURN = 400;
 const shardRoom = (shard: number) => `shard:${shard}`;
 
 export interface Realtime {
@@ -294,8 +296,12 @@ export function attachRealtime(
       if (pending.length === 0) return;
       sending = { messages: prepareBatch([]), shard: 0 };
     }
-    sendShard(sending.messages, sending.shard, []);
-    sending.shard += 1;
+    // a small hall goes out in one turn; only a large one yields between shards
+    let written = 0;
+    while (sending.shard < SHARDS && written < SOCKETS_PER_TURN) {
+      written += sendShard(sending.messages, sending.shard, []);
+      sending.shard += 1;
+    }
     if (sending.shard >= SHARDS) sending = null;
     if (sending || pending.length > 0) scheduleStep();
   }
@@ -313,14 +319,19 @@ export function attachRealtime(
     }
   }
 
-  function sendShard(messages: Outgoing[], shard: number, excluded: string[]): void {
+  /** Returns how many socket writes it made. */
+  function sendShard(messages: Outgoing[], shard: number, excluded: string[]): number {
     const room = shardRoom(shard);
+    let writes = 0;
     for (const m of messages) {
-      if (!m.nsp.adapter.rooms.get(room)?.size) continue;
+      const size = m.nsp.adapter.rooms.get(room)?.size ?? 0;
+      if (size === 0) continue;
+      writes += size;
       const target = m.nsp.to(room).except(excluded);
       if (m.event === 'hall:called') target.emit('hall:called', m.payload as CallView);
       else target.emit('hall:update', m.payload as HallUpdate);
     }
+    return writes;
   }
 
   /**
