@@ -404,12 +404,4 @@ export interface HealthView {
   uptimeSeconds: number;
 }
 
-export interface PublicServiceView {
-  id: string;
-  code: string;
-  names: LocalisedName;
-  prefix: string;
-  categoryId: string;
-  waiting: number;
-  availability: ServiceAvailability;
-}
+export type PublicServiceView = Pick<ServiceView, 'id' | 'code' | 'names' | 'prefix' | 'categoryId' | 'waiting' | 'availability'>;

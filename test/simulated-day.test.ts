@@ -9,23 +9,13 @@ import type { Command, Decision } from '../server/engine/engine.ts';
 import type { HallEvent } from '../server/engine/events.ts';
 import { createHallState, isFinal, type Counter, type HallState, type Ticket } from '../server/engine/state.ts';
 import { EngineHarness, MINUTE_MS, makeIdNumber, shanghai, stateProblems } from './helpers/engine-harness.ts';
+import { mulberry32 } from './helpers/random.ts';
 
 /** The whole state as text (Maps as entry lists): cheaper than a deep compare on a day's worth of tickets. */
 function fingerprint(state: HallState): string {
   return JSON.stringify(state, (_key, value: unknown) => (value instanceof Map ? [...value.entries()] : value));
 }
 
-/** mulberry32: a tiny seeded PRNG, so every run of the day is the same day. */
-function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const SECOND_MS = 1000;
 const DAY = '2026-03-03';

@@ -16,20 +16,11 @@ import {
   type Outcome,
   type SignInResult,
 } from '../../shared/protocol.ts';
+import { mulberry32 } from './random.ts';
+export { mulberry32 };
 
 // ------------------------------------------------------------------ small utilities
 
-/** Deterministic PRNG (mulberry32): the same seed gives the same kill moments and choices. */
-export function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 export const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
 

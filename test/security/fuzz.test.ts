@@ -6,18 +6,10 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ERROR_CODES } from '../../shared/errors.ts';
 import { COUNTER_COMMANDS, KIOSK_COMMANDS, type Ack } from '../../shared/protocol.ts';
 import { startTestHall, type TestClient, type TestHall } from '../helpers/hall.ts';
+import { mulberry32 } from '../helpers/random.ts';
 
 const SEED = 20261122;
 
-function mulberry32(seed: number): () => number {
-  let a = seed;
-  return () => {
-    a = (a + 0x6d2b79f5) | 0;
-    let t = Math.imul(a ^ (a >>> 15), 1 | a);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const NASTY_STRINGS = [
   '',
