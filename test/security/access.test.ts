@@ -27,7 +27,8 @@ describe('staff sign-in', () => {
   });
 
   it('expires a session after staffSessionHours; signing in again resumes the counter as it was', async () => {
-    let now = Date.now();
+    // 08:00 in Shanghai: twelve hours later is still the same business day (a rollover would close the ticket)
+    let now = Date.UTC(2026, 10, 23, 0, 0);
     hall = await startTestHall({ clock: () => now });
     const kiosk = await hall.connect('/kiosk', 'demo-kiosk-1');
     okData(await kiosk.command('ticket:issue', { serviceId: 'id-card', idempotencyKey: idempotencyKey() }));
