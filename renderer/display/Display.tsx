@@ -8,25 +8,30 @@ import { inArea } from '../shared/hall-model.ts';
 import { currentLanguage, useLocalised } from '../shared/i18n.ts';
 import { Announcer } from '../shared/speech.ts';
 import { Clock, ConnectionBadge, DeviceGate, formatClock, formatDate, RefusedBanner, useNow } from '../shared/ui.tsx';
+import { PagedTable } from './PagedTable.tsx';
+import { readPageSeconds, readRecentRows } from './paging.ts';
 
 interface DisplaySettings {
   area: string | null;
   silent: boolean;
   repeat: number;
   template: string;
+  /** at most this many recent calls on a page (`?rows=`, default 8); fewer when fewer fit */
   rows: number;
+  /** seconds each page of a paged table stays (`?pageSeconds=`, default 8) */
+  pageSeconds: number;
 }
 
 function readSettings(): DisplaySettings {
   const q = new URLSearchParams(location.search);
   const repeat = Number(q.get('repeat'));
-  const rows = Number(q.get('rows'));
   return {
     area: q.get('area')?.trim() || null,
     silent: q.get('silent') === '1',
     repeat: Number.isInteger(repeat) && repeat >= 1 && repeat <= 5 ? repeat : DEFAULT_REPEAT,
     template: q.get('template')?.includes('{number}') ? q.get('template')! : DEFAULT_TEMPLATE,
-    rows: Number.isInteger(rows) && rows >= 3 && rows <= 20 ? rows : 8,
+    rows: readRecentRows(q.get('rows')),
+    pageSeconds: readPageSeconds(q.get('pageSeconds')),
   };
 }
 
@@ -137,55 +142,79 @@ function HallDisplay({ token, onRepair }: { token: string; onRepair: (() => void
         </section>
 
         <section className="recent" aria-labelledby="recent-title">
-          <h2 id="recent-title" className="section-title">
-            {t('display.recentCalls')}
-          </h2>
-          <table className="recent__table" data-testid="recent-calls">
-            <thead>
-              <tr>
+          <PagedTable
+            titleId="recent-title"
+            title={t('display.recentCalls')}
+            tableClassName="recent__table"
+            testId="recent-calls"
+            columns={
+              <>
+                <col />
+                <col className="recent__col-counter" />
+                <col className="recent__col-time" />
+              </>
+            }
+            head={
+              <>
                 <th scope="col">{t('display.ticket')}</th>
                 <th scope="col">{t('display.counter')}</th>
                 <th scope="col">{t('display.time')}</th>
+              </>
+            }
+            rows={calls}
+            rowKey={(c) => c.ticket.id}
+            renderRow={(c, i, measuring) => (
+              <tr className={i === 0 && !measuring ? 'recent__row--latest' : undefined} data-ticket={measuring ? undefined : c.ticket.number}>
+                <td className="recent__number">
+                  {c.ticket.number}
+                  {c.recall && <span className="recent__recall">{t('display.recall')}</span>}
+                </td>
+                <td>{t('common.counterNumber', { number: c.counter.number })}</td>
+                <td className="recent__time">{formatClock(c.at, timeZone, false)}</td>
               </tr>
-            </thead>
-            <tbody>
-              {calls.slice(0, settings.rows).map((c, i) => (
-                <tr key={c.ticket.id} className={i === 0 ? 'recent__row--latest' : ''}>
-                  <td className="recent__number">
-                    {c.ticket.number}
-                    {c.recall && <span className="recent__recall">{t('display.recall')}</span>}
-                  </td>
-                  <td>{t('common.counterNumber', { number: c.counter.number })}</td>
-                  <td className="recent__time">{formatClock(c.at, timeZone, false)}</td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
+            )}
+            maxRows={settings.rows}
+            pageSeconds={settings.pageSeconds}
+            resetKey={latest ? `${latest.ticket.id}@${latest.at}` : ''}
+            reserve
+          />
         </section>
 
         <section className="waiting" aria-labelledby="waiting-title">
-          <h2 id="waiting-title" className="section-title">
-            {t('display.waitingTitle')}
-          </h2>
-          <table className="waiting__table" data-testid="waiting-table">
-            <thead>
-              <tr>
+          <PagedTable
+            titleId="waiting-title"
+            title={t('display.waitingTitle')}
+            tableClassName="waiting__table"
+            testId="waiting-table"
+            columns={
+              <>
+                <col />
+                <col className="waiting__col-count" />
+              </>
+            }
+            head={
+              <>
                 <th scope="col">{t('display.service')}</th>
-                <th scope="col">{t('display.waiting')}</th>
+                <th scope="col" className="waiting__count-head">
+                  {t('display.waiting')}
+                </th>
+              </>
+            }
+            rows={services}
+            rowKey={(s) => s.id}
+            renderRow={(s, _i, measuring) => (
+              <tr data-service={measuring ? undefined : s.id}>
+                <td className="waiting__name">
+                  <span className="waiting__prefix">{s.prefix}</span>
+                  {name(s.names)}
+                </td>
+                <td className="waiting__count">{s.waiting}</td>
               </tr>
-            </thead>
-            <tbody>
-              {services.map((s) => (
-                <tr key={s.id} data-service={s.id}>
-                  <td>
-                    <span className="waiting__prefix">{s.prefix}</span>
-                    {name(s.names)}
-                  </td>
-                  <td className="waiting__count">{s.waiting}</td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
+            )}
+            maxRows={null}
+            pageSeconds={settings.pageSeconds}
+            resetKey=""
+          />
         </section>
 
         <CounterStrip counters={counters} />

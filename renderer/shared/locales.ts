@@ -304,6 +304,8 @@ const zh = {
     enableSound: '点击启用声音',
     counters: '窗口状态',
     closed: '未开放',
+    pageIndicator: '{{page}}/{{count}}',
+    pageOf: '第 {{page}} 页，共 {{count}} 页',
   },
   counterDisplay: {
     title: '窗口屏',
@@ -624,6 +626,8 @@ const en: Catalogue = {
     enableSound: 'Click to enable sound',
     counters: 'Counters',
     closed: 'Closed',
+    pageIndicator: '{{page}}/{{count}}',
+    pageOf: 'Page {{page}} of {{count}}',
   },
   counterDisplay: {
     title: 'Counter display',
