@@ -8,15 +8,19 @@
 // p50/p99 (counter emit of call-next → each display's receipt of hall:called), tracking-poll and
 // /health p50/p99, a disk fsync probe, the server child's CPU (share of one core, /proc/<pid>/stat)
 // and RSS (/proc/<pid>/status), and how busy the bench and the whole machine were.
-// Display sockets and phone polls run in worker threads (2 by default) because a few thousand
-// Socket.IO clients saturate one Node thread; kiosks, counters and the measurements run on the main
-// thread. Latencies are measured on one machine with performance.timeOrigin + performance.now(),
+// Display sockets and phone polls run in worker threads (2 by default); kiosks, counters and the
+// measurements run on the main thread. The displays are light clients (test/helpers/light-display.ts:
+// the Socket.IO wire protocol over a bare WebSocket, parsing only hall:called and the seq of
+// hall:update), because a few thousand socket.io-client instances cost the bench about a core, taken
+// from the server on the same machine; --full-clients uses socket.io-client for them as before. Each
+// step checks the light clients against one socket.io-client display on the main thread: the first
+// display of every worker must have seen the same hall:called messages and hall:update seqs. Latencies are measured on one machine with performance.timeOrigin + performance.now(),
 // comparable across threads. Every step has a fixed duration and stops everything it started.
 //
 // The hall (a 30-counter catalogue, 20 kiosk, 30 counter and 1 display devices, 30 clerks) is made
 // with the `hall` CLI once per run; each step copies it and starts a fresh server on the copy.
 //   node bench/load.ts [--steps 200,1000,2000] [--seconds 20] [--workers 2] [--prepared DIR]
-//                      [--kiosk-interval MS] [--called MS] [--serving MS] [--idle MS]
+//                      [--kiosk-interval MS] [--called MS] [--serving MS] [--idle MS] [--full-clients]
 // --prepared keeps the CLI-made hall in DIR and reuses it next time (saves ~50 s).
 import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { open } from 'node:fs/promises';
@@ -30,7 +34,16 @@ import { Worker, isMainThread, parentPort, workerData } from 'node:worker_thread
 import { io, type Socket } from 'socket.io-client';
 import { DEMO_CATALOGUE } from '../server/demo-hall.ts';
 import type { CatalogueFile } from '../shared/catalogue.ts';
-import { PROTOCOL_VERSION, type Ack, type CallView, type CounterCommandResult, type IssueTicketResult } from '../shared/protocol.ts';
+import {
+  PROTOCOL_VERSION,
+  type Ack,
+  type CallView,
+  type CounterCommandResult,
+  type HallSnapshot,
+  type HallUpdate,
+  type IssueTicketResult,
+} from '../shared/protocol.ts';
+import { LightDisplay, connectLightDisplay } from '../test/helpers/light-display.ts';
 import { percentile, processStats, sleep } from '../test/helpers/load-clients.ts';
 import { PROJECT_ROOT, runCli, startHallProcess, type HallProcess } from '../test/helpers/process.ts';
 
@@ -58,6 +71,8 @@ export interface LoadOptions {
   idleMs: number;
   /** worker threads that hold the displays and phones */
   workers: number;
+  /** displays as full socket.io-client instances instead of light WebSocket clients */
+  fullClients: boolean;
   /** keep the prepared hall here and reuse it on the next run (null: a temporary directory) */
   preparedDir: string | null;
   log: (line: string) => void;
@@ -77,6 +92,7 @@ export const DEFAULT_LOAD_OPTIONS: LoadOptions = {
   servingMs: 6_000,
   idleMs: 1_000,
   workers: 2,
+  fullClients: false,
   preparedDir: null,
   log: (line) => process.stdout.write(line + '\n'),
 };
@@ -94,6 +110,10 @@ export interface StepResult {
   trackers: number;
   issue: Summary & { refusals: number; rate: number };
   fanOut: Summary & { calls: number; missing: number };
+  /** the displays' own account: hall:update seq gaps, sockets no longer connected at the end, pings answered */
+  displayHealth: { gaps: number; disconnected: number; pings: number };
+  /** the first display of each worker against a socket.io-client display on the main thread */
+  referenceCheck: { ok: boolean; calls: number; updates: number; detail: string };
   track: Summary & { errors: number; errorKinds: string };
   /** GET /api/v1/health answered every 250 ms during the step: the server's responsiveness */
   health: Summary;
@@ -126,7 +146,8 @@ function machineTicks(): { busy: number; total: number } {
   return { busy: total - idle, total };
 }
 
-function connect(url: string, nsp: string, token: string): Promise<Socket> {
+/** Opens a socket.io-client socket and waits for its snapshot; `setup` adds listeners before any message. */
+function connect(url: string, nsp: string, token: string, setup?: (socket: Socket) => void): Promise<Socket> {
   const socket = io(url + nsp, {
     auth: { token, protocolVersion: PROTOCOL_VERSION },
     transports: ['websocket'],
@@ -135,6 +156,7 @@ function connect(url: string, nsp: string, token: string): Promise<Socket> {
     timeout: 30_000,
   });
   return new Promise((resolve, reject) => {
+    setup?.(socket);
     socket.once('hall:snapshot', () => resolve(socket));
     socket.once('connect_error', (err) => {
       socket.close();
@@ -162,9 +184,19 @@ interface WorkerInput {
   url: string;
   displayToken: string;
   displays: number;
+  fullClients: boolean;
   trackingTokens: string[];
   trackerPollMs: number;
 }
+
+/** What one display saw over its whole connection, to compare clients: `seq:ticketId:recall` per call. */
+interface DisplayRecord {
+  snapshotSeq: number;
+  called: string[];
+  updates: number[];
+}
+
+const callKey = (c: CallView) => `${c.seq}:${c.ticket.id}:${c.recall ? 'recall' : 'call'}`;
 
 type WorkerMessage =
   | { type: 'ready' }
@@ -176,28 +208,77 @@ type WorkerMessage =
       trackErrors: number;
       trackErrorKinds: [string, number][];
       utilisation: number;
+      gaps: number;
+      disconnected: number;
+      pings: number;
+      probe: DisplayRecord | null;
     };
 
 type MainMessage = { type: 'start' } | { type: 'stop'; callTimes: [string, number][] };
 
+/** One display in a worker, whichever client it is. */
+interface BenchDisplay {
+  close(): void;
+  connected(): boolean;
+  gaps(): number;
+  pings(): number;
+}
+
+/** A socket.io-client display (--full-clients), with the same seq-gap count as the light one. */
+async function fullDisplay(url: string, token: string, onCalled: (c: CallView, at: number) => void, record: DisplayRecord | null): Promise<BenchDisplay> {
+  let seq = -1;
+  let gaps = 0;
+  let pings = 0;
+  const s = await connect(url, '/display', token, (socket) => {
+    socket.on('hall:snapshot', (snap: HallSnapshot) => {
+      if (record && record.snapshotSeq < 0) record.snapshotSeq = snap.seq;
+      seq = snap.seq;
+    });
+    socket.on('hall:called', (call: CallView) => {
+      onCalled(call, absNow());
+      record?.called.push(callKey(call));
+    });
+    socket.on('hall:update', (u: HallUpdate) => {
+      if (seq >= 0 && u.seq > seq + 1) gaps++;
+      if (u.seq > seq) seq = u.seq;
+      record?.updates.push(u.seq);
+    });
+    socket.io.on('ping', () => pings++);
+  });
+  return { close: () => s.close(), connected: () => s.connected, gaps: () => gaps, pings: () => pings };
+}
+
+async function lightDisplay(url: string, token: string, onCalled: (c: CallView, at: number) => void, record: DisplayRecord | null): Promise<BenchDisplay> {
+  const d: LightDisplay = await connectLightDisplay({
+    url,
+    token,
+    onCalled: (call, at) => {
+      onCalled(call, at);
+      record?.called.push(callKey(call));
+    },
+    ...(record ? { onUpdate: (seq: number) => record.updates.push(seq) } : {}),
+  });
+  if (record) record.snapshotSeq = (await d.ready).seq;
+  return { close: () => d.close(), connected: () => d.connected, gaps: () => d.gaps, pings: () => d.pings };
+}
+
 async function workerMain(input: WorkerInput): Promise<void> {
   const port = parentPort!;
-  const displays: Socket[] = [];
+  const displays: BenchDisplay[] = [];
   const receipts = new Map<string, number[]>(); // ticket id → receipt times of its first call
   let recording = true;
+  const onCalled = (call: CallView, at: number) => {
+    if (!recording || call.recall) return;
+    let list = receipts.get(call.ticket.id);
+    if (!list) receipts.set(call.ticket.id, (list = []));
+    list.push(at);
+  };
+  const probe: DisplayRecord | null = input.displays > 0 ? { snapshotSeq: -1, called: [], updates: [] } : null;
+  const open = input.fullClients ? fullDisplay : lightDisplay;
   for (let i = 0; i < input.displays; i += 50) {
     const batch = await Promise.all(
-      Array.from({ length: Math.min(50, input.displays - i) }, () => connect(input.url, '/display', input.displayToken)),
+      Array.from({ length: Math.min(50, input.displays - i) }, (_, j) => open(input.url, input.displayToken, onCalled, i + j === 0 ? probe : null)),
     );
-    for (const s of batch) {
-      s.on('hall:called', (call: CallView) => {
-        if (!recording || call.recall) return;
-        const at = absNow();
-        let list = receipts.get(call.ticket.id);
-        if (!list) receipts.set(call.ticket.id, (list = []));
-        list.push(at);
-      });
-    }
     displays.push(...batch);
   }
   const track: number[] = [];
@@ -249,7 +330,10 @@ async function workerMain(input: WorkerInput): Promise<void> {
         for (const at of got) latencies.push(at - t0);
         missing += Math.max(0, displays.length - got.length);
       }
-      for (const s of displays) s.close();
+      const gaps = displays.reduce((x, d) => x + d.gaps(), 0);
+      const disconnected = displays.filter((d) => !d.connected()).length;
+      const pings = displays.reduce((x, d) => x + d.pings(), 0);
+      for (const d of displays) d.close();
       const out: WorkerMessage = {
         type: 'result',
         latencies: Float64Array.from(latencies),
@@ -258,12 +342,42 @@ async function workerMain(input: WorkerInput): Promise<void> {
         trackErrors,
         trackErrorKinds: [...trackErrorKinds],
         utilisation,
+        gaps,
+        disconnected,
+        pings,
+        probe,
       };
       port.postMessage(out);
       port.close();
     })();
   });
   port.postMessage({ type: 'ready' } satisfies WorkerMessage);
+}
+
+/**
+ * Compares what the workers' first displays saw with a socket.io-client display's record, over the seq
+ * range all of them were connected for: after the latest first snapshot, up to the earliest last update.
+ */
+function compareRecords(reference: DisplayRecord, probes: DisplayRecord[]): StepResult['referenceCheck'] {
+  if (probes.length === 0) return { ok: true, calls: 0, updates: 0, detail: 'no displays' };
+  const all = [reference, ...probes];
+  const from = Math.max(...all.map((r) => r.snapshotSeq));
+  const to = Math.min(...all.map((r) => r.updates.at(-1) ?? -1));
+  const inWindow = (seq: number) => seq > from && seq <= to;
+  const window = (r: DisplayRecord) => ({
+    called: r.called.filter((k) => inWindow(Number(k.slice(0, k.indexOf(':'))))),
+    updates: r.updates.filter(inWindow),
+  });
+  const ref = window(reference);
+  const problems: string[] = [];
+  probes.forEach((p, i) => {
+    const w = window(p);
+    const same = (a: readonly (string | number)[], b: readonly (string | number)[]) => a.length === b.length && a.every((x, j) => x === b[j]);
+    if (!same(w.called, ref.called)) problems.push(`worker ${i}: ${w.called.length} calls ≠ reference ${ref.called.length}`);
+    if (!same(w.updates, ref.updates)) problems.push(`worker ${i}: ${w.updates.length} updates ≠ reference ${ref.updates.length}`);
+  });
+  if (to <= from) problems.push(`no common seq range (${from}..${to})`);
+  return { ok: problems.length === 0, calls: ref.called.length, updates: ref.updates.length, detail: problems.join('; ') || `seq ${from + 1}..${to}` };
 }
 
 // ------------------------------------------------------------------ preparing the hall
@@ -420,6 +534,7 @@ async function runStep(o: LoadOptions, prepared: PreparedHall, clients: number):
         url: server.url,
         displayToken: prepared.displayToken,
         displays: Math.floor(displays / n) + (w < displays % n ? 1 : 0),
+        fullClients: o.fullClients,
         trackingTokens: trackingTokens.filter((_, i) => i % n === w),
         trackerPollMs: o.trackerPollMs,
       };
@@ -435,6 +550,16 @@ async function runStep(o: LoadOptions, prepared: PreparedHall, clients: number):
       }));
     }
     await Promise.all(ready);
+
+    // a socket.io-client display on the main thread, the reference the workers' first displays are checked against
+    const reference: DisplayRecord = { snapshotSeq: -1, called: [], updates: [] };
+    sockets.push(
+      await connect(server.url, '/display', prepared.displayToken, (socket) => {
+        socket.once('hall:snapshot', (snap: HallSnapshot) => (reference.snapshotSeq = snap.seq));
+        socket.on('hall:called', (call: CallView) => reference.called.push(callKey(call)));
+        socket.on('hall:update', (u: HallUpdate) => reference.updates.push(u.seq));
+      }),
+    );
 
     // kiosks and counters on the main thread
     const kiosks = await Promise.all(prepared.kioskTokens.map((t) => connect(server.url, '/kiosk', t)));
@@ -567,6 +692,12 @@ async function runStep(o: LoadOptions, prepared: PreparedHall, clients: number):
       trackers,
       issue: { ...summarise(issueLatencies), refusals: issueRefusals, rate: issued / elapsed },
       fanOut: { ...fan, calls: callTimes.size, missing: done.reduce((x, d) => x + d.missing, 0) },
+      displayHealth: {
+        gaps: done.reduce((x, d) => x + d.gaps, 0),
+        disconnected: done.reduce((x, d) => x + d.disconnected, 0),
+        pings: done.reduce((x, d) => x + d.pings, 0),
+      },
+      referenceCheck: compareRecords(reference, done.flatMap((d) => (d.probe ? [d.probe] : []))),
       track: {
         ...track,
         errors: done.reduce((x, d) => x + d.trackErrors, 0),
@@ -608,7 +739,8 @@ export async function benchLoad(options: Partial<LoadOptions> = {}): Promise<Ste
     `hall load bench — node ${process.version}, ${cpus().length} cores; ${o.kiosks} kiosks (1 ticket / ${o.kioskIntervalMs} ms each), ` +
       `${o.counters} counters (call, ${o.calledMs} ms, start, ${o.servingMs} ms, complete, ${o.idleMs} ms), ` +
       `${Math.round(o.trackerShare * 100)}% of clients are phones polling the tracking page every ${o.trackerPollMs} ms; ${o.prefill} tickets waiting at the start; ` +
-      `displays and phones spread over ${o.workers} worker threads; ${o.warmupSeconds} s warm-up + ${o.seconds} s measured per step`,
+      `displays (${o.fullClients ? 'socket.io-client' : 'light WebSocket clients'}) and phones spread over ${o.workers} worker threads; ` +
+      `${o.warmupSeconds} s warm-up + ${o.seconds} s measured per step`,
   );
   const t = performance.now();
   const prepared = await prepareHall(o);
@@ -622,6 +754,8 @@ export async function benchLoad(options: Partial<LoadOptions> = {}): Promise<Ste
         `${String(clients).padStart(5)} clients (${r.displays} displays + ${r.trackers} phones), ${r.commitsPerSecond.toFixed(1)} commits/s:\n` +
           `  ticket:issue ack      n=${r.issue.n} (${r.issue.rate.toFixed(1)}/s) p50 ${ms(r.issue.p50)}  p99 ${ms(r.issue.p99)}  max ${ms(r.issue.max)}  refusals ${r.issue.refusals}   [target p99 ≤ 20 ms]\n` +
           `  call → display        ${r.fanOut.calls} calls, n=${r.fanOut.n} p50 ${ms(r.fanOut.p50)}  p99 ${ms(r.fanOut.p99)}  max ${ms(r.fanOut.max)}  missing ${r.fanOut.missing}   [target p99 ≤ 100 ms]\n` +
+          `  displays              ${o.fullClients ? 'socket.io-client' : 'light'}: seq gaps ${r.displayHealth.gaps}, disconnected ${r.displayHealth.disconnected}, pings answered ${r.displayHealth.pings}; ` +
+          `vs a socket.io-client display: ${r.referenceCheck.ok ? 'same' : 'DIFFERENT'} ${r.referenceCheck.calls} hall:called + ${r.referenceCheck.updates} hall:update (${r.referenceCheck.detail})\n` +
           `  tracking poll         n=${r.track.n} p50 ${ms(r.track.p50)}  p99 ${ms(r.track.p99)}  errors ${r.track.errors}${r.track.errors ? ` (${r.track.errorKinds})` : ''}\n` +
           `  GET /health (4/s)     n=${r.health.n} p50 ${ms(r.health.p50)}  p99 ${ms(r.health.p99)}  max ${ms(r.health.max)}\n` +
           `  disk fsync probe      n=${r.fsync.n} p50 ${ms(r.fsync.p50)}  p99 ${ms(r.fsync.p99)}  max ${ms(r.fsync.max)}\n` +
@@ -660,6 +794,7 @@ if (!isMainThread && isWorkerInput(workerData)) {
       steps: { type: 'string', default: DEFAULT_LOAD_OPTIONS.steps.join(',') },
       seconds: { type: 'string', default: String(DEFAULT_LOAD_OPTIONS.seconds) },
       workers: { type: 'string', default: String(DEFAULT_LOAD_OPTIONS.workers) },
+      'full-clients': { type: 'boolean', default: false },
       prepared: { type: 'string' },
       'kiosk-interval': { type: 'string', default: String(DEFAULT_LOAD_OPTIONS.kioskIntervalMs) },
       called: { type: 'string', default: String(DEFAULT_LOAD_OPTIONS.calledMs) },
@@ -672,6 +807,7 @@ if (!isMainThread && isWorkerInput(workerData)) {
     steps: values.steps.split(',').map(Number),
     seconds: Number(values.seconds),
     workers: Number(values.workers),
+    fullClients: values['full-clients'],
     preparedDir: values.prepared ?? null,
     kioskIntervalMs: Number(values['kiosk-interval']),
     calledMs: Number(values.called),
