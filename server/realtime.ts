@@ -273,6 +273,8 @@ export function attachRealtime(
     nsp: HallNamespace;
     event: 'hall:called' | 'hall:update';
     payload: CallView | HallUpdate;
+    /** a namespace small enough for one turn gets one emit (one encoding) instead of one per shard */
+    whole: boolean;
   }
   let pending: HallChange[] = [];
   let sending: { messages: Outgoing[]; shard: number } | null = null;
@@ -324,10 +326,11 @@ export function attachRealtime(
     const room = shardRoom(shard);
     let writes = 0;
     for (const m of messages) {
-      const size = m.nsp.adapter.rooms.get(room)?.size ?? 0;
+      if (m.whole && shard !== 0) continue;
+      const size = m.whole ? m.nsp.sockets.size : (m.nsp.adapter.rooms.get(room)?.size ?? 0);
       if (size === 0) continue;
       writes += size;
-      const target = m.nsp.to(room).except(excluded);
+      const target = m.whole ? m.nsp.except(excluded) : m.nsp.to(room).except(excluded);
       if (m.event === 'hall:called') target.emit('hall:called', m.payload as CallView);
       else target.emit('hall:update', m.payload as HallUpdate);
     }
@@ -358,6 +361,8 @@ export function attachRealtime(
     const affectedServices = new Set<string>();
     const affectedCounters = new Set<string>();
     const outgoing: Outgoing[] = [];
+    // decided once per batch, so a socket that connects mid-batch cannot get a message twice or never
+    const whole = new Map<DeviceKind, boolean>([...namespaces].map(([kind, nsp]) => [kind, nsp.sockets.size <= SOCKETS_PER_TURN]));
     for (const change of changes) {
       const update: HallUpdate = {
         seq: change.seq,
@@ -367,10 +372,10 @@ export function attachRealtime(
       };
       if (change.call) {
         counterNsp.except(excluded).emit('hall:called', change.call);
-        for (const kind of ['display', 'manager'] as const) outgoing.push({ nsp: namespaces.get(kind)!, event: 'hall:called', payload: change.call });
+        for (const kind of ['display', 'manager'] as const) outgoing.push({ nsp: namespaces.get(kind)!, event: 'hall:called', payload: change.call, whole: whole.get(kind)! });
       }
       counterNsp.except(excluded).emit('hall:update', update);
-      for (const [kind, nsp] of namespaces) if (kind !== 'counter') outgoing.push({ nsp, event: 'hall:update', payload: update });
+      for (const [kind, nsp] of namespaces) if (kind !== 'counter') outgoing.push({ nsp, event: 'hall:update', payload: update, whole: whole.get(kind)! });
       for (const id of change.counterIds) affectedCounters.add(id);
       for (const e of change.events) {
         if ('ticketId' in e) {

@@ -26,7 +26,20 @@ export interface HallClockReading {
   minuteOfDay: number;
 }
 
+// Formatting through Intl is slow and every view reads the clock: cache one reading per zone and minute
+// (every real time zone's offset is a whole number of minutes, so a reading holds for its minute).
+const lastReading = new Map<string, { minute: number; reading: HallClockReading }>();
+
 export function readHallClock(epochMs: number, timeZone: string): HallClockReading {
+  const minute = Math.floor(epochMs / 60_000);
+  const cached = lastReading.get(timeZone);
+  if (cached && cached.minute === minute) return cached.reading;
+  const reading = formatHallClock(epochMs, timeZone);
+  lastReading.set(timeZone, { minute, reading });
+  return reading;
+}
+
+function formatHallClock(epochMs: number, timeZone: string): HallClockReading {
   const parts: Record<string, string> = {};
   for (const p of formatter(timeZone).formatToParts(new Date(epochMs))) parts[p.type] = p.value;
   return {
