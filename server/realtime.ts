@@ -58,6 +58,8 @@ const counterRoom = (counterId: string) => `counter:${counterId}`;
 export const SHARDS = 8;
 /** socket writes the sender makes before it yields to the event loop */
 const SOCKETS_PER_TURN = 400;
+/** a counter terminal gets a queue-only view update at most this often */
+export const VIEW_INTERVAL_MS = 500;
 const shardRoom = (shard: number) => `shard:${shard}`;
 
 export interface Realtime {
@@ -385,16 +387,55 @@ export function attachRealtime(
       }
     }
 
-    // Counter terminals get their own view when their queue or state may have changed: once per batch.
-    const seq = changes[changes.length - 1]!.seq;
+    // Counter terminals get their own view when their queue or state may have changed. A counter whose
+    // own state changed gets it at once; a counter whose queue merely grew gets it at most every
+    // VIEW_INTERVAL_MS (its clerk's own commands answer with the view anyway). A view is ~10 KB: 30 of
+    // them per commit were the largest per-commit cost in the load bench.
+    lastBatchSeq = changes[changes.length - 1]!.seq;
     for (const counter of state.counters.values()) {
-      const affected = affectedCounters.has(counter.id) || counter.services.some((s) => affectedServices.has(s.serviceId));
-      if (!affected) continue;
-      const room = counterRoom(counter.id);
-      if (!counterNsp.adapter.rooms.get(room)?.size) continue;
-      counterNsp.to(room).except(excluded).emit('counter:view', { seq, view: counterView(state, counter.id, hall.staff, hall.figures, now) });
+      if (affectedCounters.has(counter.id)) viewsDue.set(counter.id, true);
+      else if (counter.services.some((s) => affectedServices.has(s.serviceId)) && !viewsDue.has(counter.id)) viewsDue.set(counter.id, false);
     }
+    sendDueViews(excluded);
     return outgoing;
+  }
+
+  /** counter id → urgent (its own state changed) */
+  const viewsDue = new Map<string, boolean>();
+  const viewSentAt = new Map<string, number>();
+  let lastBatchSeq = 0;
+  let viewTimer: NodeJS.Timeout | null = null;
+
+  /** Sends the views that are due, with the seq of the last batch sent (their content is never older). */
+  function sendDueViews(excluded: string[]): void {
+    const state = hall.state;
+    const now = Date.now();
+    const counterNsp = namespaces.get('counter')!;
+    let nextDue = Infinity;
+    for (const [counterId, urgent] of viewsDue) {
+      const room = counterRoom(counterId);
+      if (!state.counters.has(counterId) || !counterNsp.adapter.rooms.get(room)?.size) {
+        viewsDue.delete(counterId);
+        continue;
+      }
+      const readyAt = urgent ? 0 : (viewSentAt.get(counterId) ?? 0) + VIEW_INTERVAL_MS;
+      if (readyAt > now) {
+        nextDue = Math.min(nextDue, readyAt);
+        continue;
+      }
+      viewsDue.delete(counterId);
+      viewSentAt.set(counterId, now);
+      counterNsp.to(room).except(excluded).emit('counter:view', { seq: lastBatchSeq, view: counterView(state, counterId, hall.staff, hall.figures, hall.now()) });
+    }
+    if (nextDue < Infinity && !viewTimer) {
+      viewTimer = setTimeout(() => {
+        viewTimer = null;
+        // with changes still queued, the next batch sends the views (its seq covers their content)
+        if (pending.length > 0) scheduleStep();
+        else sendDueViews([]);
+      }, nextDue - now);
+      viewTimer.unref();
+    }
   }
 
   const unsubscribe = hall.onChange(queueBroadcast);
@@ -436,6 +477,7 @@ export function attachRealtime(
     close: () =>
       new Promise<void>((resolve) => {
         clearInterval(revocationTimer);
+        if (viewTimer) clearTimeout(viewTimer);
         unsubscribe();
         unsubscribeHealth();
         io.close(() => resolve());
