@@ -3,7 +3,7 @@ import { hallError, type HallError } from '../shared/errors.ts';
 import { businessDateOf } from '../shared/hall-time.ts';
 import type { CallView } from '../shared/protocol.ts';
 import { decide, type Command, type EngineContext } from './engine/engine.ts';
-import type { HallEvent } from './engine/events.ts';
+import { touchedBy, type HallEvent } from './engine/events.ts';
 import type { HallState } from './engine/state.ts';
 import type { Logger } from './log.ts';
 import { idNumberHasher, newId, newTrackingToken } from './security.ts';
@@ -150,11 +150,7 @@ export class Hall {
     const counterIds = new Set<string>();
     for (const e of decision.events) {
       this.figures.record(e);
-      if ('counterId' in e) counterIds.add(e.counterId);
-      if (e.type === 'ticket.transferred') {
-        counterIds.add(e.fromCounterId);
-        if (e.toCounterId) counterIds.add(e.toCounterId);
-      }
+      for (const id of touchedBy(e).counterIds) counterIds.add(id);
       if (e.type === 'ticket.called' || e.type === 'ticket.recalled') {
         const t = this.state.tickets.get(e.ticketId)!;
         const counter = this.state.counters.get(e.counterId)!;

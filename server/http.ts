@@ -63,10 +63,7 @@ export async function createHttpApp(hall: Hall, options: { log: Logger; staticRo
     options.log.error({ err }, 'http handler failed');
     return sendError(reply, hallError('INTERNAL'));
   });
-  app.setNotFoundHandler((req, reply) => {
-    if (req.url.startsWith(API_PREFIX) || !options.staticRoot) return sendError(reply, hallError('NOT_FOUND'));
-    return sendError(reply, hallError('NOT_FOUND'));
-  });
+  app.setNotFoundHandler((_req, reply) => sendError(reply, hallError('NOT_FOUND')));
 
   app.get(`${API_PREFIX}/health`, async (): Promise<HealthView> => ({
     status: 'ok',
@@ -121,8 +118,9 @@ export async function createHttpApp(hall: Hall, options: { log: Logger; staticRo
   app.get(`${API_PREFIX}/track/:trackingToken`, async (req, reply) => {
     const params = TrackParams.safeParse(req.params);
     if (!params.success) return sendError(reply, hallError('TICKET_NOT_FOUND'));
-    const live = [...hall.state.tickets.values()].find((t) => t.trackingToken === params.data.trackingToken);
-    const ticket = live ?? hall.store.ticketByTracking(params.data.trackingToken);
+    // one indexed look-up; the live object when the ticket is still in memory
+    const stored = hall.store.ticketByTracking(params.data.trackingToken);
+    const ticket = stored ? (hall.state.tickets.get(stored.id) ?? stored) : null;
     if (!ticket) return sendError(reply, hallError('TICKET_NOT_FOUND'));
     reply.header('cache-control', 'no-store');
     return trackView(hall.state, ticket);
