@@ -5,7 +5,7 @@
 //   4. kiosk tap → ticket shown in Chromium (when the screens are built)
 // Latency = time from the client's emit to the ack (1) or to each display's receipt (2), both
 // measured by the bench process with performance.now(); percentiles are nearest-rank.
-import { readFileSync, rmSync } from 'node:fs';
+import { rmSync } from 'node:fs';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
@@ -13,6 +13,7 @@ import { io, type Socket } from 'socket.io-client';
 import { PROTOCOL_VERSION, type Ack } from '../shared/protocol.ts';
 import { startHallProcess, type HallProcess, PROJECT_ROOT } from '../test/helpers/process.ts';
 import { tempDataDir } from '../test/helpers/hall.ts';
+import { percentile, processStats } from '../test/helpers/load-clients.ts';
 
 const { values: args } = parseArgs({
   options: {
@@ -23,12 +24,6 @@ const { values: args } = parseArgs({
     'skip-browser': { type: 'boolean', default: false },
   },
 });
-
-export function percentile(sorted: number[], p: number): number {
-  if (sorted.length === 0) return Number.NaN;
-  const rank = Math.max(1, Math.ceil((p / 100) * sorted.length));
-  return sorted[rank - 1]!;
-}
 
 function summary(samples: number[]): { n: number; p50: number; p99: number; max: number } {
   const s = [...samples].sort((a, b) => a - b);
@@ -47,14 +42,6 @@ function connect(url: string, nsp: string, token: string): Promise<Socket> {
 
 function emitAck<T>(socket: Socket, event: string, payload?: unknown): Promise<Ack<T>> {
   return new Promise((resolve) => (payload === undefined ? socket.emit(event, resolve) : socket.emit(event, payload, resolve)));
-}
-
-function processStats(pid: number): { rssMb: number; cpuSeconds: number } {
-  const status = readFileSync(`/proc/${pid}/status`, 'utf8');
-  const rssKb = Number(/VmRSS:\s+(\d+)/.exec(status)?.[1] ?? Number.NaN);
-  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
-  const ticks = Number(stat[11]) + Number(stat[12]); // utime + stime, fields 14 and 15
-  return { rssMb: rssKb / 1024, cpuSeconds: ticks / 100 };
 }
 
 async function benchIssue(server: HallProcess, rate: number, seconds: number) {
