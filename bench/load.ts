@@ -239,7 +239,7 @@ async function fullDisplay(url: string, token: string, onCalled: (c: CallView, a
       record?.called.push(callKey(call));
     });
     socket.on('hall:update', (u: HallUpdate) => {
-      if (seq >= 0 && u.seq > seq + 1) gaps++;
+      if (seq >= 0 && u.fromSeq > seq + 1) gaps++;
       if (u.seq > seq) seq = u.seq;
       record?.updates.push(u.seq);
     });

@@ -27,6 +27,8 @@ export interface HallServerOptions {
   backupsKept?: number;
   /** commands per device: a token bucket (default 30/s, bursts of 60) */
   rateLimit?: { perSecond: number; burst: number };
+  /** at most one hall:update per this many ms to displays, kiosks, evaluators and managers (default LISTENER_UPDATE_MS) */
+  listenerUpdateMs?: number;
 }
 
 export interface RunningHallServer {
@@ -80,7 +82,7 @@ export async function startHallServer(options: HallServerOptions): Promise<Runni
     staticRoot: options.staticRoot === undefined ? DEFAULT_STATIC_ROOT : options.staticRoot,
     rateLimiter,
   });
-  const realtime = attachRealtime(app.server, hall, log, { rateLimiter, signInGuard });
+  const realtime = attachRealtime(app.server, hall, log, { rateLimiter, signInGuard }, { listenerUpdateMs: options.listenerUpdateMs });
   await app.listen({ port: options.port, host: options.host });
   const port = (app.server.address() as AddressInfo).port;
   const rollover = setInterval(() => {

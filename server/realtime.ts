@@ -1,5 +1,6 @@
 // Socket.IO: one namespace per device kind, token auth, validated commands, seq-numbered broadcasts.
 import type { Server as HttpServer } from 'node:http';
+import { performance } from 'node:perf_hooks';
 import { Server, type DefaultEventsMap, type Namespace, type Socket } from 'socket.io';
 import type { z } from 'zod';
 import { hallError } from '../shared/errors.ts';
@@ -55,12 +56,29 @@ class ConnectRefusal extends Error {
 const counterRoom = (counterId: string) => `counter:${counterId}`;
 
 /** Listening sockets (all but counter terminals) are spread over this many rooms for broadcasting. */
-export const SHARDS = 8;
-/** socket writes the sender makes before it yields to the event loop */
-const SOCKETS_PER_TURN = 400;
+export const SHARDS = 32;
+/**
+ * The sender writes shards until this much time has passed in one event-loop turn, then yields, so a
+ * command's acknowledgement never waits behind more than about this long of broadcasting.
+ */
+const TURN_BUDGET_MS = 4;
+/** a namespace with at most this many sockets gets each message with one emit (one turn) */
+const WHOLE_NAMESPACE_SOCKETS = 200;
 /** a counter terminal gets a queue-only view update at most this often */
 export const VIEW_INTERVAL_MS = 500;
+/** counter views computed in one turn, at most this long (ms) */
+const VIEW_BUDGET_MS = 2;
 const shardRoom = (shard: number) => `shard:${shard}`;
+/**
+ * Displays, kiosks, evaluators and managers get at most one hall:update per this many ms (a call goes
+ * out at once): a screen cannot show more, and each update is one socket write per screen.
+ */
+export const LISTENER_UPDATE_MS = 250;
+
+export interface RealtimeOptions {
+  /** see LISTENER_UPDATE_MS; 0 sends every batch at once */
+  listenerUpdateMs?: number;
+}
 
 export interface Realtime {
   io: Server;
@@ -76,6 +94,7 @@ export function attachRealtime(
   hall: Hall,
   log: Logger,
   limits: { rateLimiter: RateLimiter; signInGuard: SignInGuard },
+  options: RealtimeOptions = {},
 ): Realtime {
   const io = new Server(httpServer, {
     maxHttpBufferSize: MAX_MESSAGE_BYTES,
@@ -263,14 +282,21 @@ export function attachRealtime(
     command(socket, 'counter:unpause', C['counter:unpause'], () => run({ type: 'unpause', counterId: counterId! }));
   }
 
-  // Broadcasts go out after the command's acknowledgement. A commit queues its change; a sender then
-  // takes every queued change as one batch and writes it shard by shard (the listening sockets are
-  // spread over SHARDS rooms), yielding to the event loop between shards, so acknowledgements and
-  // HTTP answers never wait behind writes to thousands of displays. Counter terminals are few and get
-  // their messages (hall:called, hall:update, counter:view) at once, in order. A socket sits in one
-  // shard and batches go strictly one after another, so every socket still sees its messages in seq
-  // order. Before any snapshot is sent (connect, hall:sync) everything queued is sent at once, so no
-  // client receives an update older than its snapshot after it.
+  // Broadcasts go out after the command's acknowledgement. A commit queues its change; the sender takes
+  // the queued changes on its next turn. Counter terminals are few: they get their messages
+  // (hall:called, hall:update, counter:view) at once, in order, one update per commit. The listening
+  // namespaces (displays, kiosks, evaluators, managers) can hold thousands of sockets, spread over
+  // SHARDS rooms; their messages go out in waves, shard by shard, yielding to the event loop every
+  // TURN_BUDGET_MS, so acknowledgements and HTTP answers never wait long behind writes to displays.
+  //  - hall:update: one merged update covering commits fromSeq..seq, at most one every
+  //    listenerUpdateMs (changes are held and merged in between). Update waves go strictly one after
+  //    another, so every socket sees updates in seq order.
+  //  - hall:called: a wave of its own that goes ahead of any update wave still being sent, so a call
+  //    reaches the displays as fast as the sockets can be written. A call can therefore arrive before
+  //    the update that covers its commit (or earlier ones), never after one: clients must not read a
+  //    gap into a call's seq (docs/protocol.md).
+  // Before any snapshot is sent (connect, hall:sync, day rollover) everything queued, held or half-sent
+  // goes out at once, so no client receives a message older than its snapshot after it.
   interface Outgoing {
     nsp: HallNamespace;
     event: 'hall:called' | 'hall:update';
@@ -278,8 +304,24 @@ export function attachRealtime(
     /** a namespace small enough for one turn gets one emit (one encoding) instead of one per shard */
     whole: boolean;
   }
+  /** Messages on their way to the listening namespaces, and the next shard to write them to. */
+  interface Wave {
+    messages: Outgoing[];
+    shard: number;
+  }
+  /** Changes committed but not yet sent to the listening namespaces, merged. */
+  interface Held {
+    fromSeq: number;
+    seq: number;
+    counterIds: Set<string>;
+  }
+  const listenerUpdateMs = options.listenerUpdateMs ?? LISTENER_UPDATE_MS;
   let pending: HallChange[] = [];
-  let sending: { messages: Outgoing[]; shard: number } | null = null;
+  let held: Held | null = null;
+  let listenerSentAt = 0;
+  let holdTimer: NodeJS.Timeout | null = null;
+  const callWaves: Wave[] = [];
+  const updateWaves: Wave[] = [];
   let stepScheduled = false;
 
   function queueBroadcast(change: HallChange): void {
@@ -293,91 +335,111 @@ export function attachRealtime(
     setImmediate(step);
   }
 
-  /** One turn of the sender: one shard of the current batch. */
+  const heldDue = () => held !== null && Date.now() - listenerSentAt >= listenerUpdateMs;
+
+  /** Wakes the sender when held changes are due (timers may fire a little early: step re-arms it). */
+  function armHoldTimer(): void {
+    if (!held || holdTimer) return;
+    holdTimer = setTimeout(() => {
+      holdTimer = null;
+      scheduleStep();
+    }, Math.max(1, listenerSentAt + listenerUpdateMs - Date.now() + 1));
+    holdTimer.unref();
+  }
+
+  /** The next wave to write: calls before updates. */
+  const nextWave = (): Wave | undefined => callWaves[0] ?? updateWaves[0];
+
+  function writeShard(wave: Wave, excluded: string[]): void {
+    sendShard(wave.messages, wave.shard, excluded);
+    wave.shard += 1;
+    if (wave.shard >= SHARDS) (callWaves[0] === wave ? callWaves : updateWaves).shift();
+  }
+
+  /** One turn of the sender: takes the queued changes, then writes shards for about TURN_BUDGET_MS. */
   function step(): void {
     stepScheduled = false;
-    if (!sending) {
-      if (pending.length === 0) return;
-      sending = { messages: prepareBatch([]), shard: 0 };
+    if (pending.length > 0 || heldDue()) takeChanges([], false);
+    const turnStart = performance.now();
+    for (let wave = nextWave(); wave; wave = nextWave()) {
+      writeShard(wave, []);
+      if (performance.now() - turnStart >= TURN_BUDGET_MS) break;
     }
-    // a small hall goes out in one turn; only a large one yields between shards
-    let written = 0;
-    while (sending.shard < SHARDS && written < SOCKETS_PER_TURN) {
-      written += sendShard(sending.messages, sending.shard, []);
-      sending.shard += 1;
-    }
-    if (sending.shard >= SHARDS) sending = null;
-    if (sending || pending.length > 0) scheduleStep();
+    if (nextWave() || pending.length > 0) scheduleStep();
+    armHoldTimer();
   }
 
-  /** Sends everything queued now. `exceptSocketId`: a socket about to receive its snapshot instead. */
+  /** Writes every wave to the end, now. */
+  function drainWaves(excluded: string[]): void {
+    for (let wave = nextWave(); wave; wave = nextWave()) writeShard(wave, excluded);
+  }
+
+  /** Sends everything queued, held or half-sent now. `exceptSocketId`: a socket about to receive its snapshot instead. */
   function flush(exceptSocketId?: string): void {
     const excluded = exceptSocketId ? [exceptSocketId] : [];
-    if (sending) {
-      for (; sending.shard < SHARDS; sending.shard++) sendShard(sending.messages, sending.shard, excluded);
-      sending = null;
-    }
-    if (pending.length > 0) {
-      const messages = prepareBatch(excluded);
-      for (let shard = 0; shard < SHARDS; shard++) sendShard(messages, shard, excluded);
-    }
+    if (pending.length > 0 || held) takeChanges(excluded, true);
+    drainWaves(excluded);
   }
 
-  /** Returns how many socket writes it made. */
-  function sendShard(messages: Outgoing[], shard: number, excluded: string[]): number {
+  function sendShard(messages: Outgoing[], shard: number, excluded: string[]): void {
     const room = shardRoom(shard);
-    let writes = 0;
     for (const m of messages) {
       if (m.whole && shard !== 0) continue;
       const size = m.whole ? m.nsp.sockets.size : (m.nsp.adapter.rooms.get(room)?.size ?? 0);
       if (size === 0) continue;
-      writes += size;
       const target = m.whole ? m.nsp.except(excluded) : m.nsp.to(room).except(excluded);
       if (m.event === 'hall:called') target.emit('hall:called', m.payload as CallView);
       else target.emit('hall:update', m.payload as HallUpdate);
     }
-    return writes;
   }
 
   /**
-   * Takes every queued change: sends the counter namespace's messages at once and returns the sharded
-   * namespaces' messages, in seq order. A business-day rollover sends everyone a fresh snapshot instead.
+   * Takes every queued change: sends the counter namespace's messages at once, queues a call wave for
+   * the calls, and merges the rest into the held update, which becomes an update wave when
+   * listenerUpdateMs has passed since the last one (`release`: now). A business-day rollover sends
+   * everyone a fresh snapshot instead.
    */
-  function prepareBatch(excluded: string[]): Outgoing[] {
+  function takeChanges(excluded: string[], release: boolean): void {
     const changes = pending;
     pending = [];
     const state = hall.state;
     const now = hall.now();
 
     if (changes.some((c) => c.dayChanged)) {
+      drainWaves(excluded);
+      held = null;
       for (const nsp of namespaces.values()) {
         for (const socket of nsp.sockets.values()) {
           if (!excluded.includes(socket.id)) socket.emit('hall:snapshot', snapshotFor(socket));
         }
       }
-      return [];
+      return;
     }
 
     const counterNsp = namespaces.get('counter')!;
-    const services = serviceViews(state, now).map((s) => ({ id: s.id, waiting: s.waiting, availability: s.availability }));
+    let servicesNow: HallUpdate['services'] | null = null;
+    const services = () => (servicesNow ??= serviceViews(state, now).map((s) => ({ id: s.id, waiting: s.waiting, availability: s.availability })));
+    const counterViews = (ids: Iterable<string>) => [...ids].filter((id) => state.counters.has(id)).map((id) => counterPublicView(state, id, hall.staff));
     const affectedServices = new Set<string>();
     const affectedCounters = new Set<string>();
-    const outgoing: Outgoing[] = [];
-    // decided once per batch, so a socket that connects mid-batch cannot get a message twice or never
-    const whole = new Map<DeviceKind, boolean>([...namespaces].map(([kind, nsp]) => [kind, nsp.sockets.size <= SOCKETS_PER_TURN]));
+    // decided once per wave, so a socket that connects mid-wave cannot get a message twice or never
+    const whole = new Map<DeviceKind, boolean>([...namespaces].map(([kind, nsp]) => [kind, nsp.sockets.size <= WHOLE_NAMESPACE_SOCKETS]));
+    const calls: Outgoing[] = [];
     for (const change of changes) {
-      const update: HallUpdate = {
-        seq: change.seq,
-        serverTime: now,
-        services,
-        counters: [...change.counterIds].filter((id) => state.counters.has(id)).map((id) => counterPublicView(state, id, hall.staff)),
-      };
       if (change.call) {
         counterNsp.except(excluded).emit('hall:called', change.call);
-        for (const kind of ['display', 'manager'] as const) outgoing.push({ nsp: namespaces.get(kind)!, event: 'hall:called', payload: change.call, whole: whole.get(kind)! });
+        for (const kind of ['display', 'manager'] as const) calls.push({ nsp: namespaces.get(kind)!, event: 'hall:called', payload: change.call, whole: whole.get(kind)! });
       }
-      counterNsp.except(excluded).emit('hall:update', update);
-      for (const [kind, nsp] of namespaces) if (kind !== 'counter') outgoing.push({ nsp, event: 'hall:update', payload: update, whole: whole.get(kind)! });
+      counterNsp.except(excluded).emit('hall:update', {
+        seq: change.seq,
+        fromSeq: change.seq,
+        serverTime: now,
+        services: services(),
+        counters: counterViews(change.counterIds),
+      });
+      if (!held) held = { fromSeq: change.seq, seq: change.seq, counterIds: new Set() };
+      held.seq = change.seq;
+      for (const id of change.counterIds) held.counterIds.add(id);
       for (const id of change.counterIds) affectedCounters.add(id);
       for (const e of change.events) {
         if ('ticketId' in e) {
@@ -386,6 +448,16 @@ export function attachRealtime(
         }
       }
     }
+    if (calls.length > 0) callWaves.push({ messages: calls, shard: 0 });
+    if (held && (release || heldDue())) {
+      const update: HallUpdate = { seq: held.seq, fromSeq: held.fromSeq, serverTime: now, services: services(), counters: counterViews(held.counterIds) };
+      const messages: Outgoing[] = [];
+      for (const [kind, nsp] of namespaces) if (kind !== 'counter') messages.push({ nsp, event: 'hall:update', payload: update, whole: whole.get(kind)! });
+      updateWaves.push({ messages, shard: 0 });
+      held = null;
+      listenerSentAt = Date.now();
+    }
+    if (changes.length === 0) return;
 
     // Counter terminals get their own view when their queue or state may have changed. A counter whose
     // own state changed gets it at once; a counter whose queue merely grew gets it at most every
@@ -397,7 +469,6 @@ export function attachRealtime(
       else if (counter.services.some((s) => affectedServices.has(s.serviceId)) && !viewsDue.has(counter.id)) viewsDue.set(counter.id, false);
     }
     sendDueViews(excluded);
-    return outgoing;
   }
 
   /** counter id → urgent (its own state changed) */
@@ -406,33 +477,55 @@ export function attachRealtime(
   let lastBatchSeq = 0;
   let viewTimer: NodeJS.Timeout | null = null;
 
-  /** Sends the views that are due, with the seq of the last batch sent (their content is never older). */
+  let viewsContinue = false;
+
+  /**
+   * Sends the views that are due, urgent ones first, with the seq of the last batch sent (their content
+   * is never older). A view costs a pass over the day's tickets: after VIEW_BUDGET_MS the rest wait for
+   * the next turn, so a burst of 30 views does not hold up acknowledgements.
+   */
   function sendDueViews(excluded: string[]): void {
     const state = hall.state;
     const now = Date.now();
+    const started = performance.now();
     const counterNsp = namespaces.get('counter')!;
     let nextDue = Infinity;
-    for (const [counterId, urgent] of viewsDue) {
-      const room = counterRoom(counterId);
-      if (!state.counters.has(counterId) || !counterNsp.adapter.rooms.get(room)?.size) {
+    let outOfBudget = false;
+    for (const wantUrgent of [true, false]) {
+      for (const [counterId, urgent] of viewsDue) {
+        if (urgent !== wantUrgent) continue;
+        const room = counterRoom(counterId);
+        if (!state.counters.has(counterId) || !counterNsp.adapter.rooms.get(room)?.size) {
+          viewsDue.delete(counterId);
+          continue;
+        }
+        const readyAt = urgent ? 0 : (viewSentAt.get(counterId) ?? 0) + VIEW_INTERVAL_MS;
+        if (readyAt > now) {
+          nextDue = Math.min(nextDue, readyAt);
+          continue;
+        }
+        if (performance.now() - started >= VIEW_BUDGET_MS) {
+          outOfBudget = true;
+          break;
+        }
         viewsDue.delete(counterId);
-        continue;
+        viewSentAt.set(counterId, now);
+        counterNsp.to(room).except(excluded).emit('counter:view', { seq: lastBatchSeq, view: counterView(state, counterId, hall.staff, hall.figures, hall.now()) });
       }
-      const readyAt = urgent ? 0 : (viewSentAt.get(counterId) ?? 0) + VIEW_INTERVAL_MS;
-      if (readyAt > now) {
-        nextDue = Math.min(nextDue, readyAt);
-        continue;
-      }
-      viewsDue.delete(counterId);
-      viewSentAt.set(counterId, now);
-      counterNsp.to(room).except(excluded).emit('counter:view', { seq: lastBatchSeq, view: counterView(state, counterId, hall.staff, hall.figures, hall.now()) });
+      if (outOfBudget) break;
     }
-    if (nextDue < Infinity && !viewTimer) {
+    // with changes still queued, the next turn sends the views (its seq covers their content)
+    const resume = () => (pending.length > 0 ? scheduleStep() : sendDueViews([]));
+    if (outOfBudget && !viewsContinue) {
+      viewsContinue = true;
+      setImmediate(() => {
+        viewsContinue = false;
+        resume();
+      });
+    } else if (nextDue < Infinity && !viewTimer) {
       viewTimer = setTimeout(() => {
         viewTimer = null;
-        // with changes still queued, the next batch sends the views (its seq covers their content)
-        if (pending.length > 0) scheduleStep();
-        else sendDueViews([]);
+        resume();
       }, nextDue - now);
       viewTimer.unref();
     }
@@ -478,6 +571,7 @@ export function attachRealtime(
       new Promise<void>((resolve) => {
         clearInterval(revocationTimer);
         if (viewTimer) clearTimeout(viewTimer);
+        if (holdTimer) clearTimeout(holdTimer);
         unsubscribe();
         unsubscribeHealth();
         io.close(() => resolve());

@@ -267,7 +267,13 @@ export interface HallSnapshot {
 }
 
 export interface HallUpdate {
+  /** the last commit this update covers */
   seq: number;
+  /**
+   * the first commit it covers: equal to seq on /counter; displays, kiosks, evaluators and managers get
+   * one merged update for several commits. A gap is fromSeq > (last seq seen) + 1.
+   */
+  fromSeq: number;
   serverTime: number;
   services: { id: string; waiting: number; availability: ServiceAvailability }[];
   counters: CounterPublicView[];

@@ -21,13 +21,17 @@ export function fromSnapshot(snapshot: HallSnapshot, localNow: number): HallMode
   return { snapshot, seq: snapshot.seq, clockOffsetMs: snapshot.serverTime - localNow };
 }
 
-/** Messages of one change share its seq (hall:called, hall:update, counter:view), so equal seq is fine; older is stale. */
-function check(model: HallModel, seq: number): { stale: boolean; gap: boolean } {
-  return { stale: seq < model.seq, gap: seq > model.seq + 1 };
+/**
+ * Messages of one change share its seq (hall:called, hall:update, counter:view), so equal seq is fine;
+ * older is stale. A message covers commits `fromSeq..seq` (a merged hall:update covers several): a gap
+ * is a first covered commit after the one following the last seen.
+ */
+function check(model: HallModel, seq: number, fromSeq = seq): { stale: boolean; gap: boolean } {
+  return { stale: seq < model.seq, gap: fromSeq > model.seq + 1 };
 }
 
 export function applyUpdate(model: HallModel, update: HallUpdate, localNow: number): Applied {
-  const { stale, gap } = check(model, update.seq);
+  const { stale, gap } = check(model, update.seq, update.fromSeq);
   if (stale) return { model, gap: false };
   const waiting = new Map(update.services.map((s) => [s.id, s]));
   const changed = new Map(update.counters.map((c) => [c.id, c]));
@@ -46,13 +50,17 @@ export function applyUpdate(model: HallModel, update: HallUpdate, localNow: numb
   return { model: { snapshot, seq: update.seq, clockOffsetMs: update.serverTime - localNow }, gap };
 }
 
+/**
+ * A call adds to the recent calls. On displays it may arrive before the (merged) hall:update that
+ * covers its commit, so it neither moves the model's seq nor reveals a gap; one older than the model
+ * (already in a snapshot) is ignored.
+ */
 export function applyCall(model: HallModel, call: CallView): Applied {
-  const { stale, gap } = check(model, call.seq);
-  if (stale) return { model, gap: false };
+  if (call.seq < model.seq) return { model, gap: false };
   const s = model.snapshot;
-  if (!s.counters.some((c) => c.id === call.counter.id)) return { model: { ...model, seq: call.seq }, gap };
+  if (!s.counters.some((c) => c.id === call.counter.id)) return { model, gap: false };
   const recentCalls = [call, ...s.recentCalls.filter((c) => c.ticket.id !== call.ticket.id)].slice(0, RECENT_CALLS_SHOWN);
-  return { model: { ...model, seq: call.seq, snapshot: { ...s, seq: call.seq, recentCalls } }, gap };
+  return { model: { ...model, snapshot: { ...s, recentCalls } }, gap: false };
 }
 
 export function applyCounterView(model: HallModel, message: CounterViewMessage): Applied {

@@ -29,8 +29,8 @@ export interface LightDisplayOptions {
    * performance.now() clock, taken as the frame arrives, before it is parsed.
    */
   onCalled?: (call: CallView, receivedAt: number) => void;
-  /** the seq of every hall:update, in arrival order */
-  onUpdate?: (seq: number) => void;
+  /** the seq (and fromSeq: the first commit it covers) of every hall:update, in arrival order */
+  onUpdate?: (seq: number, fromSeq: number) => void;
 }
 
 export class LightDisplayError extends Error {
@@ -47,8 +47,22 @@ const PING = 0x32; // '2'
 const DIGIT_0 = 0x30;
 const DIGIT_9 = 0x39;
 
-function startsWith(buf: Buffer, prefix: Buffer): boolean {
-  return buf.length >= prefix.length && buf.compare(prefix, 0, prefix.length, 0, prefix.length) === 0;
+function startsWith(buf: Buffer, prefix: Buffer, at = 0): boolean {
+  return buf.length >= at + prefix.length && buf.compare(prefix, 0, prefix.length, at, at + prefix.length) === 0;
+}
+
+const FROM_SEQ = Buffer.from(',"fromSeq":');
+
+/** The decimal integer written at `at`, and where it ends; null when there is none. */
+function readInt(buf: Buffer, at: number): { value: number; end: number } | null {
+  let value = 0;
+  let i = at;
+  for (; i < buf.length; i++) {
+    const c = buf[i]!;
+    if (c < DIGIT_0 || c > DIGIT_9) break;
+    value = value * 10 + (c - DIGIT_0);
+  }
+  return i > at ? { value, end: i } : null;
 }
 
 function toBuffer(data: RawData): Buffer {
@@ -70,7 +84,7 @@ export class LightDisplay {
   snapshots = 0;
   updates = 0;
   calls = 0;
-  /** hall:update seq values that skipped ahead (seq > last + 1): messages lost */
+  /** hall:update messages that started after a gap (fromSeq > last + 1): messages lost */
   gaps = 0;
   /** hall:update seq values not after the last one: should never happen */
   outOfOrder = 0;
@@ -82,7 +96,7 @@ export class LightDisplay {
 
   private readonly ws: WebSocket;
   private readonly onCalled: ((call: CallView, receivedAt: number) => void) | null;
-  private readonly onUpdate: ((seq: number) => void) | null;
+  private readonly onUpdate: ((seq: number, fromSeq: number) => void) | null;
   private readonly pUpdateSeq: Buffer;
   private readonly pUpdate: Buffer;
   private readonly pCalled: Buffer;
@@ -138,18 +152,11 @@ export class LightDisplay {
       this.ws.send('3');
       return;
     }
-    // the hot path: hall:update, seq read from the bytes
+    // the hot path: hall:update, seq and fromSeq read from the bytes (the server writes them first)
     if (startsWith(buf, this.pUpdateSeq)) {
-      let seq = 0;
-      let i = this.pUpdateSeq.length;
-      let digits = 0;
-      for (; i < buf.length; i++) {
-        const c = buf[i]!;
-        if (c < DIGIT_0 || c > DIGIT_9) break;
-        seq = seq * 10 + (c - DIGIT_0);
-        digits++;
-      }
-      if (digits > 0) return this.onUpdateSeq(seq);
+      const seq = readInt(buf, this.pUpdateSeq.length);
+      const from = seq && startsWith(buf, FROM_SEQ, seq.end) ? readInt(buf, seq.end + FROM_SEQ.length) : null;
+      if (seq && from) return this.onUpdateSeq(seq.value, from.value);
     }
     if (startsWith(buf, this.pCalled)) {
       this.calls += 1;
@@ -159,8 +166,8 @@ export class LightDisplay {
     }
     if (startsWith(buf, this.pUpdate)) {
       // an update whose seq is not written first: parse it
-      const u = this.eventPayload<{ seq: number }>(buf);
-      if (u && typeof u.seq === 'number') this.onUpdateSeq(u.seq);
+      const u = this.eventPayload<{ seq: number; fromSeq?: number }>(buf);
+      if (u && typeof u.seq === 'number') this.onUpdateSeq(u.seq, typeof u.fromSeq === 'number' ? u.fromSeq : u.seq);
       return;
     }
     if (startsWith(buf, this.pSnapshot)) {
@@ -182,14 +189,14 @@ export class LightDisplay {
     this.onControl(buf.toString('utf8'));
   }
 
-  private onUpdateSeq(seq: number): void {
+  private onUpdateSeq(seq: number, fromSeq: number): void {
     this.updates += 1;
     if (this.seq >= 0) {
       if (seq <= this.seq) this.outOfOrder += 1;
-      else if (seq > this.seq + 1) this.gaps += 1;
+      else if (fromSeq > this.seq + 1) this.gaps += 1;
     }
     if (seq > this.seq) this.seq = seq;
-    this.onUpdate?.(seq);
+    this.onUpdate?.(seq, fromSeq);
   }
 
   /** The payload of `42/nsp,["event",payload]`: the frame is one JSON array after the prefix. */

@@ -153,7 +153,7 @@ export class HallMirror {
       this.outOfOrder.push(`${this.name}: update seq ${u.seq} after ${this.seq}`);
       return;
     }
-    if (u.seq > this.seq + 1) {
+    if (u.fromSeq > this.seq + 1) {
       this.gaps += 1;
       this.requestSync();
       return;

@@ -82,19 +82,29 @@ describe('the main path', () => {
     expect(m.view.queue.map((q) => q.number)).toContain('C001');
   });
 
-  it('numbers every broadcast with a gapless hall seq', async () => {
+  it('numbers every broadcast with the hall seq: one update per commit on /counter, merged updates that cover every commit once elsewhere', async () => {
     const startSeq = hall.hall.state.seq;
-    const seen: number[] = [];
-    const listener = (u: HallUpdate) => {
-      if (u.seq > startSeq) seen.push(u.seq);
-    };
-    display.socket.on('hall:update', listener);
+    const onDisplay: HallUpdate[] = [];
+    const onCounter: HallUpdate[] = [];
+    const d = (u: HallUpdate) => u.seq > startSeq && onDisplay.push(u);
+    const c = (u: HallUpdate) => u.seq > startSeq && onCounter.push(u);
+    display.socket.on('hall:update', d);
+    counter1.socket.on('hall:update', c);
     const last = display.next<HallUpdate>('hall:update', (u) => u.seq === startSeq + 5);
-    for (let i = 0; i < 5; i++) okData(await kiosk.command('ticket:issue', { serviceId: 'consult', idempotencyKey: idempotencyKey() }));
-    await last;
-    display.socket.off('hall:update', listener);
-    expect(seen.length).toBe(5);
-    for (let i = 1; i < seen.length; i++) expect(seen[i]).toBe(seen[i - 1]! + 1);
+    const lastAtCounter = counter1.next<HallUpdate>('hall:update', (u) => u.seq === startSeq + 5);
+    // five commits at once: the display's updates may be merged, the counter's are not
+    await Promise.all(Array.from({ length: 5 }, () => kiosk.command('ticket:issue', { serviceId: 'consult', idempotencyKey: idempotencyKey() })));
+    const merged = await last;
+    await lastAtCounter;
+    display.socket.off('hall:update', d);
+    counter1.socket.off('hall:update', c);
+    expect(onCounter.map((u) => [u.fromSeq, u.seq])).toEqual([1, 2, 3, 4, 5].map((i) => [startSeq + i, startSeq + i]));
+    expect(onDisplay.length).toBeLessThanOrEqual(5);
+    expect(onDisplay[0]!.fromSeq).toBeLessThanOrEqual(startSeq + 1); // it may also cover commits held from before
+    for (let i = 1; i < onDisplay.length; i++) expect(onDisplay[i]!.fromSeq).toBe(onDisplay[i - 1]!.seq + 1);
+    const waiting = (u: HallUpdate) => u.services.find((s) => s.id === 'consult')?.waiting;
+    expect(waiting(merged)).toBe(waiting(onCounter.at(-1)!));
+    expect(waiting(merged)).toBeGreaterThanOrEqual(5);
   });
 
   it('answers hall:sync with a fresh snapshot at the current seq', async () => {
