@@ -11,6 +11,7 @@ import { DEFAULT_RATE_LIMIT, RateLimiter, SignInGuard } from './limits.ts';
 import { runDailyBackup, runRetention } from './maintenance.ts';
 import { attachRealtime, type Realtime } from './realtime.ts';
 import { newSecret } from './security.ts';
+import { startCheckpointer, type Checkpointer } from './store/checkpointer.ts';
 import { openDatabase } from './store/database.ts';
 import { HallStore } from './store/hall-store.ts';
 
@@ -37,6 +38,7 @@ export interface RunningHallServer {
   hall: Hall;
   store: HallStore;
   realtime: Realtime;
+  checkpointer: Checkpointer;
   demo: DemoCredentials | null;
   close(): Promise<void>;
 }
@@ -60,6 +62,7 @@ export async function startHallServer(options: HallServerOptions): Promise<Runni
   const log = options.log ?? createLogger();
   const clock = options.clock ?? Date.now;
   const db = openDatabase(join(options.dataDir, DATABASE_FILE));
+  const checkpointer = await startCheckpointer(db, log);
   const store = new HallStore(db);
   let demo: DemoCredentials | null = null;
   if (options.demo !== false && store.isEmpty()) demo = seedDemoHall(store, clock());
@@ -96,12 +99,14 @@ export async function startHallServer(options: HallServerOptions): Promise<Runni
     hall,
     store,
     realtime,
+    checkpointer,
     demo,
     close() {
       closed ??= (async () => {
         clearInterval(rollover);
         await realtime.close();
         await app.close();
+        await checkpointer.stop();
         store.close();
       })();
       return closed;

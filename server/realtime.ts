@@ -62,6 +62,8 @@ export const SHARDS = 32;
  * command's acknowledgement never waits behind more than about this long of broadcasting.
  */
 const TURN_BUDGET_MS = 4;
+/** the same while a call is being written: its fan-out is what the hall waits for */
+const CALL_TURN_BUDGET_MS = 10;
 /** a namespace with at most this many sockets gets each message with one emit (one turn) */
 const WHOLE_NAMESPACE_SOCKETS = 200;
 /** a counter terminal gets a queue-only view update at most this often */
@@ -363,7 +365,7 @@ export function attachRealtime(
     const turnStart = performance.now();
     for (let wave = nextWave(); wave; wave = nextWave()) {
       writeShard(wave, []);
-      if (performance.now() - turnStart >= TURN_BUDGET_MS) break;
+      if (performance.now() - turnStart >= (callWaves.length > 0 ? CALL_TURN_BUDGET_MS : TURN_BUDGET_MS)) break;
     }
     if (nextWave() || pending.length > 0) scheduleStep();
     armHoldTimer();

@@ -129,7 +129,7 @@ export class LightDisplay {
     this.timer = setTimeout(() => this.fail(new LightDisplayError(`no hall:snapshot within ${timeoutMs} ms`)), timeoutMs);
 
     const wsUrl = `${o.url.replace(/^http/, 'ws')}/socket.io/?EIO=4&transport=websocket`;
-    this.ws = new WebSocket(wsUrl, { perMessageDeflate: false });
+    this.ws = new WebSocket(wsUrl, { perMessageDeflate: false, skipUTF8Validation: true });
     this.ws.on('message', (data, isBinary) => this.onFrame(data, isBinary));
     this.ws.on('error', (err) => this.fail(new LightDisplayError(`websocket: ${err.message}`)));
     this.ws.on('close', (code, reason) => {
