@@ -10,7 +10,7 @@
 // and RSS (/proc/<pid>/status), and how busy the bench and the whole machine were.
 // Display sockets and phone polls run in worker threads (2 by default); kiosks, counters and the
 // measurements run on the main thread. The displays are light clients (test/helpers/light-display.ts:
-// the Socket.IO wire protocol over a bare WebSocket, parsing only hall:called and the seq of
+// the Socket.IO wire protocol over a bare WebSocket, parsing only hall:called and the seq range of
 // hall:update), because a few thousand socket.io-client instances cost the bench about a core, taken
 // from the server on the same machine; --full-clients uses socket.io-client for them as before. Each
 // step checks the light clients against one socket.io-client display on the main thread: the first
@@ -19,7 +19,7 @@
 //
 // The hall (a 30-counter catalogue, 20 kiosk, 30 counter and 1 display devices, 30 clerks) is made
 // with the `hall` CLI once per run; each step copies it and starts a fresh server on the copy.
-//   node bench/load.ts [--steps 200,1000,2000] [--seconds 20] [--workers 2] [--prepared DIR]
+//   node bench/load.ts [--steps 200,1000,2000] [--seconds 60] [--workers 2] [--prepared DIR]
 //                      [--kiosk-interval MS] [--called MS] [--serving MS] [--idle MS] [--full-clients]
 // --prepared keeps the CLI-made hall in DIR and reuses it next time (saves ~50 s).
 import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -80,7 +80,8 @@ export interface LoadOptions {
 
 export const DEFAULT_LOAD_OPTIONS: LoadOptions = {
   steps: [200, 1000, 2000],
-  seconds: 20,
+  // 60 s: about 200 acknowledgements per step, so the p99 is not just the single slowest answer
+  seconds: 60,
   warmupSeconds: 3,
   kiosks: 20,
   counters: 30,

@@ -9,9 +9,10 @@
 //   server → `42/display,["event",payload]`         events, one text frame each
 //   server → `2` (ping)  client → `3` (pong)
 // It parses only what the bench needs: hall:snapshot (JSON, once per connect), hall:called (JSON, a few
-// per second) and the seq of hall:update, read from the raw bytes without decoding the frame (the
-// server writes `{"seq":N,` first). Everything else is counted and dropped. No reconnection, no acks,
-// no binary packets, no polling transport, no root namespace.
+// per second) and the seq range of hall:update, read from the raw bytes without decoding the frame (the
+// server writes `{"seq":N,"fromSeq":M,` first). Everything else is counted and dropped. No reconnection,
+// no acks, no binary packets, no polling transport, no root namespace; no UTF-8 validation of frames
+// (ws's check is bench CPU a display would spend on its own machine).
 import { WebSocket, type RawData } from 'ws';
 import { PROTOCOL_VERSION, type CallView, type HallSnapshot } from '../../shared/protocol.ts';
 
