@@ -8,7 +8,7 @@
 // p50/p99 (counter emit of call-next → each display's receipt of hall:called), tracking-poll and
 // /health p50/p99, a disk fsync probe, the server child's CPU (share of one core, /proc/<pid>/stat)
 // and RSS (/proc/<pid>/status), and how busy the bench and the whole machine were.
-// Display sockets and phone polls run in worker threads (2 by default); kiosks, counters and the
+// Display sockets and phone polls run in worker threads (cores − 1 by default: one on 2 cores); kiosks, counters and the
 // measurements run on the main thread. The displays are light clients (test/helpers/light-display.ts:
 // the Socket.IO wire protocol over a bare WebSocket, parsing only hall:called and the seq range of
 // hall:update), because a few thousand socket.io-client instances cost the bench about a core, taken
@@ -19,7 +19,7 @@
 //
 // The hall (a 30-counter catalogue, 20 kiosk, 30 counter and 1 display devices, 30 clerks) is made
 // with the `hall` CLI once per run; each step copies it and starts a fresh server on the copy.
-//   node bench/load.ts [--steps 200,1000,2000] [--seconds 60] [--workers 2] [--prepared DIR]
+//   node bench/load.ts [--steps 200,1000,2000] [--seconds 60] [--workers N (cores − 1)] [--prepared DIR]
 //                      [--kiosk-interval MS] [--called MS] [--serving MS] [--idle MS] [--full-clients]
 // --prepared keeps the CLI-made hall in DIR and reuses it next time (saves ~50 s).
 import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -92,7 +92,9 @@ export const DEFAULT_LOAD_OPTIONS: LoadOptions = {
   calledMs: 2_000,
   servingMs: 6_000,
   idleMs: 1_000,
-  workers: 2,
+  // the server, the bench's main thread and this many workers share the machine: on 2 cores, one
+  // worker (measured: two gave a worse ack p99, a third thread for the kiosks worse still)
+  workers: Math.max(1, cpus().length - 1),
   fullClients: false,
   preparedDir: null,
   log: (line) => process.stdout.write(line + '\n'),

@@ -136,6 +136,7 @@ export async function startCheckpointer(
       stopping = true;
       if (!alive) return;
       const exited = new Promise<void>((resolve) => worker.once('exit', () => resolve()));
+      worker.ref(); // keep the process up until the worker has closed its connection
       worker.postMessage('close');
       await exited;
     },
