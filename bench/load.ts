@@ -131,6 +131,8 @@ export interface StepResult {
   mainUtilisation: number;
   /** the whole machine's CPU in use during the step, in cores (other processes included) */
   machineCores: number;
+  /** CPU time the hypervisor took from this (virtual) machine, as a share of all its CPU time */
+  stealPercent: number;
   loadAverage: number;
 }
 
@@ -141,12 +143,12 @@ function summarise(samples: ArrayLike<number>): Summary {
 
 const absNow = () => performance.timeOrigin + performance.now();
 
-/** Busy and total CPU ticks of the whole machine (/proc/stat), to see what other processes took. */
-function machineTicks(): { busy: number; total: number } {
+/** Busy, stolen and total CPU ticks of the whole machine (/proc/stat), to see what other processes and the hypervisor took. */
+function machineTicks(): { busy: number; steal: number; total: number } {
   const f = readFileSync('/proc/stat', 'utf8').split('\n')[0]!.trim().split(/\s+/).slice(1).map(Number);
   const idle = (f[3] ?? 0) + (f[4] ?? 0);
   const total = f.reduce((a, b) => a + b, 0);
-  return { busy: total - idle, total };
+  return { busy: total - idle, steal: f[7] ?? 0, total };
 }
 
 /** Opens a socket.io-client socket and waits for its snapshot; `setup` adds listeners before any message. */
@@ -716,6 +718,7 @@ async function runStep(o: LoadOptions, prepared: PreparedHall, clients: number):
       workerUtilisation: done.map((d) => d.utilisation),
       mainUtilisation,
       machineCores: machineBusy * cpus().length,
+      stealPercent: ((machine1.steal - machine0.steal) / (machine1.total - machine0.total)) * 100,
       loadAverage: loadavg()[0]!,
     };
   } finally {
@@ -764,7 +767,7 @@ export async function benchLoad(options: Partial<LoadOptions> = {}): Promise<Ste
           `  disk fsync probe      n=${r.fsync.n} p50 ${ms(r.fsync.p50)}  p99 ${ms(r.fsync.p99)}  max ${ms(r.fsync.max)}\n` +
           `  server                CPU ${r.serverCpuPercent.toFixed(0)}% of one core, RSS ${r.serverRssMb.toFixed(0)} MB (peak ${r.serverRssPeakMb.toFixed(0)} MB)   [target RSS ≤ 500 MB]\n` +
           `  bench process         CPU ${r.benchCpuPercent.toFixed(0)}% (all threads), event-loop busy: main ${(r.mainUtilisation * 100).toFixed(0)}%, workers ${r.workerUtilisation.map((u) => `${(u * 100).toFixed(0)}%`).join(' / ')}\n` +
-          `  machine               ${r.machineCores.toFixed(2)} of ${cpus().length} cores busy (server + bench + other processes), load average ${r.loadAverage.toFixed(2)}`,
+          `  machine               ${r.machineCores.toFixed(2)} of ${cpus().length} cores busy (server + bench + other processes), load average ${r.loadAverage.toFixed(2)}, steal ${r.stealPercent.toFixed(1)}% (time the hypervisor took)`,
       );
     }
   } finally {
