@@ -11,7 +11,7 @@ import { DEFAULT_RATE_LIMIT, RateLimiter, SignInGuard } from './limits.ts';
 import { runDailyBackup, runRetention } from './maintenance.ts';
 import { attachRealtime, type Realtime } from './realtime.ts';
 import { newSecret } from './security.ts';
-import { startCheckpointer, type Checkpointer } from './store/checkpointer.ts';
+import { startCheckpointer } from './store/checkpointer.ts';
 import { openDatabase } from './store/database.ts';
 import { HallStore } from './store/hall-store.ts';
 
@@ -38,7 +38,6 @@ export interface RunningHallServer {
   hall: Hall;
   store: HallStore;
   realtime: Realtime;
-  checkpointer: Checkpointer;
   demo: DemoCredentials | null;
   close(): Promise<void>;
 }
@@ -99,7 +98,6 @@ export async function startHallServer(options: HallServerOptions): Promise<Runni
     hall,
     store,
     realtime,
-    checkpointer,
     demo,
     close() {
       closed ??= (async () => {

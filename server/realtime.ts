@@ -441,8 +441,10 @@ export function attachRealtime(
       });
       if (!held) held = { fromSeq: change.seq, seq: change.seq, counterIds: new Set() };
       held.seq = change.seq;
-      for (const id of change.counterIds) held.counterIds.add(id);
-      for (const id of change.counterIds) affectedCounters.add(id);
+      for (const id of change.counterIds) {
+        held.counterIds.add(id);
+        affectedCounters.add(id);
+      }
       for (const e of change.events) {
         if ('ticketId' in e) {
           const t = state.tickets.get(e.ticketId);

@@ -54,6 +54,9 @@ parentPort.postMessage({ ready: true });
 
 type WorkerMessage = { ready: true } | ({ ok: true } & CheckpointResult) | { ok: false; message: string };
 
+/** What the server gets when checkpoints stay on its own connection (in memory, read-only, or no worker). */
+const NO_CHECKPOINTER: Checkpointer = { checkpoint: async () => null, stop: async () => {} };
+
 export async function startCheckpointer(
   db: Database,
   log: Logger,
@@ -65,7 +68,7 @@ export async function startCheckpointer(
     log.warn({ err, why }, 'WAL checkpoints back on the server connection');
     db.pragma(`wal_autocheckpoint = ${AUTOCHECKPOINT_PAGES}`);
   };
-  if (db.memory || db.readonly) return { checkpoint: async () => null, stop: async () => {} };
+  if (db.memory || db.readonly) return NO_CHECKPOINTER;
 
   let worker: Worker;
   try {
@@ -79,7 +82,7 @@ export async function startCheckpointer(
     });
   } catch (err) {
     fallBack('the checkpoint worker did not start', err);
-    return { checkpoint: async () => null, stop: async () => {} };
+    return NO_CHECKPOINTER;
   }
 
   let alive = true;
@@ -107,10 +110,9 @@ export async function startCheckpointer(
       }
     });
   });
-  if (!(await ready)) return { checkpoint: async () => null, stop: async () => {} };
+  if (!(await ready)) return NO_CHECKPOINTER;
   db.pragma('wal_autocheckpoint = 0');
 
-  let inFlight = false;
   const checkpoint = (): Promise<CheckpointResult | null> => {
     if (!alive) return Promise.resolve(null);
     return new Promise((resolve) => {
@@ -119,10 +121,8 @@ export async function startCheckpointer(
     });
   };
   const timer = setInterval(() => {
-    if (inFlight || !alive) return;
-    inFlight = true;
+    if (waiting.length > 0) return; // the last one is still running
     void checkpoint().then((r) => {
-      inFlight = false;
       if (r && r.ms > 200) log.info({ ...r }, 'slow WAL checkpoint');
     });
   }, options.intervalMs ?? CHECKPOINT_INTERVAL_MS);
