@@ -27,7 +27,7 @@ import { open } from 'node:fs/promises';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { performance } from 'node:perf_hooks';
+import { monitorEventLoopDelay, performance } from 'node:perf_hooks';
 import { spawn } from 'node:child_process';
 import { parseArgs } from 'node:util';
 import { Worker, isMainThread, parentPort, workerData } from 'node:worker_threads';
@@ -41,7 +41,10 @@ import {
   type CounterCommandResult,
   type HallSnapshot,
   type HallUpdate,
+  type HealthView,
   type IssueTicketResult,
+  type LatencySummary,
+  type ServerTimingsView,
 } from '../shared/protocol.ts';
 import { LightDisplay, connectLightDisplay } from '../test/helpers/light-display.ts';
 import { percentile, processStats, sleep } from '../test/helpers/load-clients.ts';
@@ -122,6 +125,8 @@ export interface StepResult {
   health: Summary;
   /** write + fsync of 4 KiB beside the database every 250 ms: stalls of the disk (other processes) show here */
   fsync: Summary;
+  /** the server's own figures at the end of the step (GET /api/v1/health: last 1,024 commits, last 10 s of the loop) */
+  serverTimings: ServerTimingsView;
   commitsPerSecond: number;
   serverCpuPercent: number;
   serverRssMb: number;
@@ -129,6 +134,8 @@ export interface StepResult {
   benchCpuPercent: number;
   workerUtilisation: number[];
   mainUtilisation: number;
+  /** how late a 1 ms timer fired on the bench's main thread (where acknowledgements are timed): p99 and max, ms */
+  mainLoopDelay: { p99: number; max: number };
   /** the whole machine's CPU in use during the step, in cores (other processes included) */
   machineCores: number;
   /** CPU time the hypervisor took from this (virtual) machine, as a share of all its CPU time */
@@ -637,6 +644,8 @@ async function runStep(o: LoadOptions, prepared: PreparedHall, clients: number):
     const machine0 = machineTicks();
     const benchCpu0 = process.cpuUsage();
     const elu0 = performance.eventLoopUtilization();
+    const mainLoop = monitorEventLoopDelay({ resolution: 1 });
+    mainLoop.enable();
     const t0 = performance.now();
     measuring = true;
     for (const w of workers) w.postMessage({ type: 'start' } satisfies MainMessage);
@@ -683,7 +692,9 @@ async function runStep(o: LoadOptions, prepared: PreparedHall, clients: number):
     const machineBusy = (machine1.busy - machine0.busy) / (machine1.total - machine0.total);
     const benchCpu = process.cpuUsage(benchCpu0);
     const mainUtilisation = performance.eventLoopUtilization(elu0).utilization;
-    const seq1 = ((await (await fetch(`${server.url}/api/v1/health`)).json()) as { seq: number }).seq;
+    mainLoop.disable();
+    const health1 = (await (await fetch(`${server.url}/api/v1/health`)).json()) as HealthView;
+    const seq1 = health1.seq;
     const rss = processStats(pid).rssMb;
     await Promise.all([...kioskLoops, ...counterLoops, healthProbe, fsyncProbe]);
     await sleep(1_000); // the last fan-outs arrive
@@ -710,6 +721,7 @@ async function runStep(o: LoadOptions, prepared: PreparedHall, clients: number):
       },
       health: summarise(healthLatencies),
       fsync: summarise(fsyncLatencies),
+      serverTimings: health1.timings,
       commitsPerSecond: (seq1 - seq0) / elapsed,
       serverCpuPercent: cpu * 100,
       serverRssMb: rss,
@@ -717,6 +729,7 @@ async function runStep(o: LoadOptions, prepared: PreparedHall, clients: number):
       benchCpuPercent: ((benchCpu.user + benchCpu.system) / 1e6 / elapsed) * 100,
       workerUtilisation: done.map((d) => d.utilisation),
       mainUtilisation,
+      mainLoopDelay: { p99: mainLoop.percentile(99) / 1e6, max: mainLoop.max / 1e6 },
       machineCores: machineBusy * cpus().length,
       stealPercent: ((machine1.steal - machine0.steal) / (machine1.total - machine0.total)) * 100,
       loadAverage: loadavg()[0]!,
@@ -737,6 +750,12 @@ async function runStep(o: LoadOptions, prepared: PreparedHall, clients: number):
 // ------------------------------------------------------------------ the whole run
 
 const ms = (x: number) => `${x.toFixed(1)} ms`;
+
+/** The server's own commit and event-loop figures, as it reports them on /health. */
+function timingsLine(t: ServerTimingsView): string {
+  const l = (x: LatencySummary | null) => (x ? `p50 ${ms(x.p50Ms)}  p99 ${ms(x.p99Ms)}  max ${ms(x.maxMs)}` : 'none');
+  return `commit (transaction + fsync) ${l(t.commits)} over the last ${t.commits?.samples ?? 0}; event-loop delay ${l(t.eventLoopDelay)}`;
+}
 
 export async function benchLoad(options: Partial<LoadOptions> = {}): Promise<StepResult[]> {
   const o: LoadOptions = { ...DEFAULT_LOAD_OPTIONS, ...options };
@@ -765,8 +784,9 @@ export async function benchLoad(options: Partial<LoadOptions> = {}): Promise<Ste
           `  tracking poll         n=${r.track.n} p50 ${ms(r.track.p50)}  p99 ${ms(r.track.p99)}  errors ${r.track.errors}${r.track.errors ? ` (${r.track.errorKinds})` : ''}\n` +
           `  GET /health (4/s)     n=${r.health.n} p50 ${ms(r.health.p50)}  p99 ${ms(r.health.p99)}  max ${ms(r.health.max)}\n` +
           `  disk fsync probe      n=${r.fsync.n} p50 ${ms(r.fsync.p50)}  p99 ${ms(r.fsync.p99)}  max ${ms(r.fsync.max)}\n` +
+          `  server timings        ${timingsLine(r.serverTimings)}\n` +
           `  server                CPU ${r.serverCpuPercent.toFixed(0)}% of one core, RSS ${r.serverRssMb.toFixed(0)} MB (peak ${r.serverRssPeakMb.toFixed(0)} MB)   [target RSS ≤ 500 MB]\n` +
-          `  bench process         CPU ${r.benchCpuPercent.toFixed(0)}% (all threads), event-loop busy: main ${(r.mainUtilisation * 100).toFixed(0)}%, workers ${r.workerUtilisation.map((u) => `${(u * 100).toFixed(0)}%`).join(' / ')}\n` +
+          `  bench process         CPU ${r.benchCpuPercent.toFixed(0)}% (all threads), event-loop busy: main ${(r.mainUtilisation * 100).toFixed(0)}% (delay p99 ${ms(r.mainLoopDelay.p99)}, max ${ms(r.mainLoopDelay.max)}), workers ${r.workerUtilisation.map((u) => `${(u * 100).toFixed(0)}%`).join(' / ')}\n` +
           `  machine               ${r.machineCores.toFixed(2)} of ${cpus().length} cores busy (server + bench + other processes), load average ${r.loadAverage.toFixed(2)}, steal ${r.stealPercent.toFixed(1)}% (time the hypervisor took)`,
       );
     }

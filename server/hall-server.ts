@@ -14,6 +14,7 @@ import { newSecret } from './security.ts';
 import { startCheckpointer } from './store/checkpointer.ts';
 import { openDatabase } from './store/database.ts';
 import { HallStore } from './store/hall-store.ts';
+import { startServerTimings } from './timings.ts';
 
 export interface HallServerOptions {
   dataDir: string;
@@ -79,8 +80,10 @@ export async function startHallServer(options: HallServerOptions): Promise<Runni
   const rate = options.rateLimit ?? DEFAULT_RATE_LIMIT;
   const rateLimiter = new RateLimiter(rate.perSecond, rate.burst, clock);
   const signInGuard = new SignInGuard(clock);
+  const timings = startServerTimings(hall.commitTimes);
   const app = await createHttpApp(hall, {
     log,
+    timings: timings.view,
     staticRoot: options.staticRoot === undefined ? DEFAULT_STATIC_ROOT : options.staticRoot,
     rateLimiter,
   });
@@ -102,6 +105,7 @@ export async function startHallServer(options: HallServerOptions): Promise<Runni
     close() {
       closed ??= (async () => {
         clearInterval(rollover);
+        timings.stop();
         await realtime.close();
         await app.close();
         await checkpointer.stop();

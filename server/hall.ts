@@ -1,4 +1,5 @@
 // The hall: owns the state, runs commands through the engine, commits them, tells listeners.
+import { performance } from 'node:perf_hooks';
 import { hallError, type HallError } from '../shared/errors.ts';
 import { businessDateOf } from '../shared/hall-time.ts';
 import type { CallView } from '../shared/protocol.ts';
@@ -11,6 +12,7 @@ import { HallStore, type Actor, type DeviceRecord } from './store/hall-store.ts'
 import type { DeviceHealthReport } from '../shared/electron-api.ts';
 import type { DeviceHealthView } from '../shared/protocol.ts';
 import { CounterFiguresBook, type StaffLookup } from './views.ts';
+import { COMMIT_WINDOW, LatencyWindow } from './timings.ts';
 
 export const RECENT_CALLS_KEPT = 20;
 
@@ -31,6 +33,8 @@ export class Hall {
   readonly store: HallStore;
   state: HallState;
   readonly figures = new CounterFiguresBook();
+  /** how long each commit took (ms): the transaction and its fsync */
+  readonly commitTimes = new LatencyWindow(COMMIT_WINDOW);
   recentCalls: CallView[] = [];
   private businessDate: string;
   private readonly clock: () => number;
@@ -139,8 +143,10 @@ export class Hall {
     if (!decision.ok) return decision;
     if (decision.events.length === 0) return { ok: true, ticketId: decision.ticketId, seq: this.state.seq };
     let seq: number;
+    const started = performance.now();
     try {
       seq = this.store.commit(this.state, decision.events, actor);
+      this.commitTimes.record(performance.now() - started);
     } catch (err) {
       this.log.error({ err, command: cmd.type }, 'commit failed; reloading state from the database');
       this.reload();

@@ -9,6 +9,7 @@ import {
   IssueTicketPayload,
   PROTOCOL_VERSION,
   type HealthView,
+  type ServerTimingsView,
   type PublicServiceView,
 } from '../shared/protocol.ts';
 import { DeviceHealthReport } from '../shared/electron-api.ts';
@@ -43,7 +44,10 @@ function sendError(reply: FastifyReply, error: HallError): FastifyReply {
 
 const TrackParams = z.strictObject({ trackingToken: z.string().regex(/^[A-Za-z0-9_-]{8,64}$/) });
 
-export async function createHttpApp(hall: Hall, options: { log: Logger; staticRoot: string | null; rateLimiter: RateLimiter }) {
+export async function createHttpApp(
+  hall: Hall,
+  options: { log: Logger; staticRoot: string | null; rateLimiter: RateLimiter; timings: () => ServerTimingsView },
+) {
   const app = Fastify({
     // per-request lines are info; the hall logs only http warnings and errors
     loggerInstance: options.log.child({ module: 'http' }, { level: 'warn' }),
@@ -71,6 +75,7 @@ export async function createHttpApp(hall: Hall, options: { log: Logger; staticRo
     seq: hall.state.seq,
     businessDate: businessDateOf(hall.now(), hall.state.settings.timeZone),
     uptimeSeconds: Math.round((Date.now() - startedAt) / 1000),
+    timings: options.timings(),
   }));
 
   app.get(`${API_PREFIX}/services`, async (): Promise<{ services: PublicServiceView[] }> => ({

@@ -408,6 +408,24 @@ export interface HealthView {
   seq: number;
   businessDate: string;
   uptimeSeconds: number;
+  timings: ServerTimingsView;
+}
+
+/** Nearest-rank percentiles of durations in milliseconds. */
+export interface LatencySummary {
+  samples: number;
+  p50Ms: number;
+  p99Ms: number;
+  maxMs: number;
+}
+
+/** How long the server takes (server/timings.ts); null where nothing was measured yet. */
+export interface ServerTimingsView {
+  /** each command's transaction with its fsync, over the last 1,024 commits */
+  commits: LatencySummary | null;
+  commitsSinceStart: number;
+  /** how late a 1 ms timer fired: what anything arriving waits for the event loop, over the last full 10 s */
+  eventLoopDelay: LatencySummary | null;
 }
 
 export type PublicServiceView = Pick<ServiceView, 'id' | 'code' | 'names' | 'prefix' | 'categoryId' | 'waiting' | 'availability'>;

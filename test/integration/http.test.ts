@@ -29,6 +29,18 @@ describe('GET /health and /services', () => {
     const body = (await res.json()) as HealthView;
     expect(body).toMatchObject({ status: 'ok', protocolVersion: 1 });
     expect(body.businessDate).toMatch(/^\d{4}-\d{2}-\d{2}$/);
+    expect(body.timings.commitsSinceStart).toBeGreaterThanOrEqual(0);
+  });
+
+  it('times the commits it makes', async () => {
+    const before = ((await (await fetch(`${api}/health`)).json()) as HealthView).timings.commitsSinceStart;
+    const res = await post('/tickets', { serviceId: 'consult', idempotencyKey: idempotencyKey() }, 'demo-kiosk-2');
+    expect(res.status).toBe(201);
+    const after = ((await (await fetch(`${api}/health`)).json()) as HealthView).timings;
+    expect(after.commitsSinceStart).toBe(before + 1);
+    expect(after.commits!.samples).toBeGreaterThanOrEqual(1);
+    expect(after.commits!.maxMs).toBeGreaterThan(0);
+    expect(after.commits!.p50Ms).toBeLessThanOrEqual(after.commits!.p99Ms);
   });
 
   it('lists services publicly with waiting counts', async () => {
