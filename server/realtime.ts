@@ -24,6 +24,7 @@ import {
   type SignInResult,
 } from '../shared/protocol.ts';
 import type { Command } from './engine/engine.ts';
+import { prepareMessage, writeMessage, type PreparedMessage } from './fast-broadcast.ts';
 import type { Hall, HallChange } from './hall.ts';
 import type { Logger } from './log.ts';
 import type { RateLimiter, SignInGuard } from './limits.ts';
@@ -62,9 +63,12 @@ export const SHARDS = 32;
  * command's acknowledgement never waits behind more than about this long of broadcasting.
  */
 const TURN_BUDGET_MS = 4;
-/** the same while a call is being written: its fan-out is what the hall waits for */
-const CALL_TURN_BUDGET_MS = 10;
-/** a namespace with at most this many sockets gets each message with one emit (one turn) */
+/**
+ * the same while a call is being written: its fan-out is what the hall waits for (with direct frame
+ * writes a call to 1,600 displays takes about 4 such turns; 10 ms turns were needed before them)
+ */
+const CALL_TURN_BUDGET_MS = 5;
+/** a namespace with at most this many sockets gets each message in one turn instead of shard by shard */
 const WHOLE_NAMESPACE_SOCKETS = 200;
 /** a counter terminal gets a queue-only view update at most this often */
 export const VIEW_INTERVAL_MS = 500;
@@ -297,15 +301,25 @@ export function attachRealtime(
   //    reaches the displays as fast as the sockets can be written. A call can therefore arrive before
   //    the update that covers its commit (or earlier ones), never after one: clients must not read a
   //    gap into a call's seq (docs/protocol.md).
+  // Each message is encoded once, as a WebSocket frame, and written straight to every idle WebSocket
+  // connection; the others get it through socket.io (server/fast-broadcast.ts).
   // Before any snapshot is sent (connect, hall:sync, day rollover) everything queued, held or half-sent
   // goes out at once, so no client receives a message older than its snapshot after it.
   interface Outgoing {
     nsp: HallNamespace;
+    /** a namespace small enough for one turn is written in one go instead of shard by shard */
+    whole: boolean;
+    /** encoded once, on its first shard with sockets (server/fast-broadcast.ts) */
+    message: PreparedMessage | null;
     event: 'hall:called' | 'hall:update';
     payload: CallView | HallUpdate;
-    /** a namespace small enough for one turn gets one emit (one encoding) instead of one per shard */
-    whole: boolean;
+    /** sends it to one socket through socket.io, where the direct write is not safe */
+    emit: (socket: HallSocket) => void;
   }
+  const callOut = (nsp: HallNamespace, call: CallView, whole: boolean): Outgoing =>
+    ({ nsp, whole, message: null, event: 'hall:called', payload: call, emit: (s) => s.emit('hall:called', call) });
+  const updateOut = (nsp: HallNamespace, update: HallUpdate, whole: boolean): Outgoing =>
+    ({ nsp, whole, message: null, event: 'hall:update', payload: update, emit: (s) => s.emit('hall:update', update) });
   /** Messages on their way to the listening namespaces, and the next shard to write them to. */
   interface Wave {
     messages: Outgoing[];
@@ -387,11 +401,13 @@ export function attachRealtime(
     const room = shardRoom(shard);
     for (const m of messages) {
       if (m.whole && shard !== 0) continue;
-      const size = m.whole ? m.nsp.sockets.size : (m.nsp.adapter.rooms.get(room)?.size ?? 0);
-      if (size === 0) continue;
-      const target = m.whole ? m.nsp.except(excluded) : m.nsp.to(room).except(excluded);
-      if (m.event === 'hall:called') target.emit('hall:called', m.payload as CallView);
-      else target.emit('hall:update', m.payload as HallUpdate);
+      const ids = m.whole ? m.nsp.sockets.keys() : m.nsp.adapter.rooms.get(room)?.values();
+      for (const id of ids ?? []) {
+        const socket = m.nsp.sockets.get(id);
+        if (!socket || (excluded.length > 0 && excluded.includes(id))) continue;
+        m.message ??= prepareMessage(m.nsp.name, m.event, m.payload);
+        writeMessage(socket, m.message, m.emit);
+      }
     }
   }
 
@@ -430,7 +446,7 @@ export function attachRealtime(
     for (const change of changes) {
       if (change.call) {
         counterNsp.except(excluded).emit('hall:called', change.call);
-        for (const kind of ['display', 'manager'] as const) calls.push({ nsp: namespaces.get(kind)!, event: 'hall:called', payload: change.call, whole: whole.get(kind)! });
+        for (const kind of ['display', 'manager'] as const) calls.push(callOut(namespaces.get(kind)!, change.call, whole.get(kind)!));
       }
       counterNsp.except(excluded).emit('hall:update', {
         seq: change.seq,
@@ -456,7 +472,7 @@ export function attachRealtime(
     if (held && (release || heldDue())) {
       const update: HallUpdate = { seq: held.seq, fromSeq: held.fromSeq, serverTime: now, services: services(), counters: counterViews(held.counterIds) };
       const messages: Outgoing[] = [];
-      for (const [kind, nsp] of namespaces) if (kind !== 'counter') messages.push({ nsp, event: 'hall:update', payload: update, whole: whole.get(kind)! });
+      for (const [kind, nsp] of namespaces) if (kind !== 'counter') messages.push(updateOut(nsp, update, whole.get(kind)!));
       updateWaves.push({ messages, shard: 0 });
       held = null;
       listenerSentAt = Date.now();

@@ -6,6 +6,9 @@ import type { CallView, HallSnapshot, HallUpdate, IssueTicketResult } from '../.
 import { idempotencyKey, okData, startTestHall, type TestClient, type TestHall } from '../helpers/hall.ts';
 import { waitFor } from '../helpers/load-clients.ts';
 import { connectLightDisplay, type LightDisplay } from '../helpers/light-display.ts';
+import { io, type Socket } from 'socket.io-client';
+import { PROTOCOL_VERSION } from '../../shared/protocol.ts';
+import { stats as writeStats } from '../../server/fast-broadcast.ts';
 
 let hall: TestHall | null = null;
 const lights: LightDisplay[] = [];
@@ -131,5 +134,41 @@ describe('broadcasting to the listening namespaces', () => {
       expect(ranges[i]!.at(-1)![1]).toBe(end);
     }
     expect(lights.reduce((n, l) => n + l.gaps + l.outOfOrder, 0)).toBe(0);
+  });
+
+  it('writes frames straight to idle WebSocket displays and through socket.io to a long-polling one: both get the same messages', async () => {
+    hall = await startTestHall();
+    const h = hall;
+    const ws = await h.connect('/display', 'demo-display-1');
+    const polling: Socket = io(`${h.url}/display`, {
+      auth: { token: 'demo-display-1', protocolVersion: PROTOCOL_VERSION },
+      transports: ['polling'],
+      reconnection: false,
+      forceNew: true,
+    });
+    try {
+      await new Promise<HallSnapshot>((resolve, reject) => {
+        polling.once('hall:snapshot', resolve);
+        polling.once('connect_error', reject);
+      });
+      const kiosk = await h.connect('/kiosk', 'demo-kiosk-1');
+      const counter = await h.connect('/counter', 'demo-counter-1');
+      okData(await counter.command('staff:sign-in', { login: 'clerk1', password: 'demo1234' }));
+      await issue(kiosk);
+      const before = { ...writeStats };
+      const calls = [ws, { next: <T>(event: string) => new Promise<T>((r) => polling.once(event, r)) }].map((c) => c.next<CallView>('hall:called'));
+      const onCounter = counter.next<CallView>('hall:called');
+      okData(await counter.command('counter:call-next'));
+      const [viaFrame, viaEmit] = await Promise.all(calls);
+      // the same message, as socket.io-client parses it, whichever way it went
+      expect(viaFrame).toEqual(await onCounter);
+      expect(viaEmit).toEqual(viaFrame);
+      expect(writeStats.fast).toBeGreaterThan(before.fast);
+      expect(writeStats.emitted).toBeGreaterThan(before.emitted);
+      // and the connection written to directly still works both ways afterwards
+      expect(okData(await ws.command<HallSnapshot>('hall:sync')).seq).toBe(h.hall.state.seq);
+    } finally {
+      polling.close();
+    }
   });
 });
