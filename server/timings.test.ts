@@ -19,6 +19,15 @@ describe('LatencyWindow', () => {
     expect(w.summary()).toEqual({ samples: 3, p50Ms: 2, p99Ms: 3, maxMs: 3 });
   });
 
+  it('answers again from what it computed until a value arrives', () => {
+    const w = new LatencyWindow(4);
+    w.record(2);
+    const first = w.summary();
+    expect(w.summary()).toEqual(first);
+    w.record(8);
+    expect(w.summary()).toEqual({ samples: 2, p50Ms: 2, p99Ms: 8, maxMs: 8 });
+  });
+
   it('rounds to hundredths of a millisecond', () => {
     const w = new LatencyWindow(1);
     w.record(1.23456);

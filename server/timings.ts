@@ -31,13 +31,22 @@ export class LatencyWindow {
     this.count += 1;
   }
 
-  /** Nearest-rank percentiles over the values kept; null before the first one. */
+  /**
+   * Nearest-rank percentiles over the values kept; null before the first one. Sorted once per new
+   * value at most (a public route asks for it, as often as anyone likes).
+   */
   summary(): LatencySummary | null {
     if (this.filled === 0) return null;
-    const sorted = this.values.slice(0, this.filled).sort();
-    const rank = (q: number) => sorted[Math.min(sorted.length - 1, Math.ceil(q * sorted.length) - 1)]!;
-    return { samples: sorted.length, p50Ms: round(rank(0.5)), p99Ms: round(rank(0.99)), maxMs: round(sorted[sorted.length - 1]!) };
+    if (this.cached?.count !== this.count) {
+      const sorted = this.values.slice(0, this.filled).sort();
+      const rank = (q: number) => sorted[Math.min(sorted.length - 1, Math.ceil(q * sorted.length) - 1)]!;
+      const summary = { samples: sorted.length, p50Ms: round(rank(0.5)), p99Ms: round(rank(0.99)), maxMs: round(sorted[sorted.length - 1]!) };
+      this.cached = { count: this.count, summary };
+    }
+    return { ...this.cached.summary };
   }
+
+  private cached: { count: number; summary: LatencySummary } | null = null;
 }
 
 export interface ServerTimings {
