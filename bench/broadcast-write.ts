@@ -14,7 +14,7 @@ import { parseArgs } from 'node:util';
 import { Worker, isMainThread, parentPort, workerData } from 'node:worker_threads';
 import { Server } from 'socket.io';
 import { WebSocket } from 'ws';
-import { prepareMessage, stats, writeMessage } from '../server/fast-broadcast.ts';
+import { prepareMessage, stats, tryWrite } from '../server/fast-broadcast.ts';
 import { percentile, sleep } from '../test/helpers/load-clients.ts';
 
 const NSP = '/display';
@@ -89,7 +89,9 @@ async function main(): Promise<void> {
         for (let shard = 0; shard < SHARDS; shard++) nsp.to(`shard:${shard}`).emit('hall:called', payload);
       } else {
         const message = prepareMessage(NSP, 'hall:called', payload);
-        for (const socket of nsp.sockets.values()) writeMessage(socket, message, (s) => s.emit('hall:called', payload));
+        const viaSocketIo: string[] = [];
+        for (const socket of nsp.sockets.values()) if (!tryWrite(socket, message)) viaSocketIo.push(socket.id);
+        if (viaSocketIo.length > 0) nsp.to(viaSocketIo).emit('hall:called', payload);
       }
       times.push(await new Promise<number>((resolve) => setImmediate(() => resolve(performance.now() - t0))));
       expected += clients;

@@ -8,11 +8,13 @@
 // socket, nearly all of it the write itself.
 //
 // That is only done where it cannot reorder or lose anything: the socket is connected on the websocket
-// transport, engine.io's session is open and not upgrading, compression is off, and engine.io has
-// nothing queued or in flight for it (writeBuffer empty, transport writable). Everything sent to the
-// socket before went into the same TCP stream earlier, and anything sent after goes in later. Every
-// other socket (long-polling, mid-upgrade, a write still pending, or a socket.io release whose
-// internals look different) gets the message through socket.emit, as before. (Socket.IO's connection
+// transport, engine.io's session is open and not upgrading, compression is off (engine.io's setting and
+// ws's negotiated extensions), ws holds no frames back, and engine.io has nothing queued or in flight
+// for it (writeBuffer empty, transport writable: engine.io's own pings and pongs go through that buffer
+// too). Everything sent to the socket before went into the same TCP stream earlier, and anything sent
+// after goes in later. Every other socket (long-polling, mid-upgrade, a write still pending, a slow
+// reader, or a socket.io release whose internals look different) gets the message through socket.io,
+// in one emit per shard as before (the caller's part). (Socket.IO's connection
 // state recovery, which records every packet sent, must stay off while this is used: realtime.ts does
 // not enable it.)
 //
@@ -21,13 +23,14 @@
 // versions installed (test/integration/broadcast.test.ts).
 import type { Socket as NetSocket } from 'node:net';
 
-/** A message ready to write: its WebSocket frame, and what socket.emit needs for the other sockets. */
+/** A message ready to write: its WebSocket frame, and what socket.io needs for the other sockets. */
 export interface PreparedMessage {
   readonly frame: Buffer;
   readonly event: string;
   readonly payload: unknown;
 }
 
+/** messages written straight into a socket's stream, and messages left to socket.io */
 export const stats = { fast: 0, emitted: 0 };
 
 /**
@@ -83,6 +86,9 @@ export function writableStream(socket: SocketLike): NetSocket | null {
   if (!transport || transport.name !== 'websocket' || transport.writable !== true || transport.perMessageDeflate) return null;
   const ws = record(transport.socket);
   if (!ws || ws.readyState !== 1) return null; // ws's OPEN
+  if (record(ws._extensions)?.['permessage-deflate']) return null; // compression negotiated after all
+  const sender = record(ws._sender);
+  if (!sender || !Array.isArray(sender._queue) || sender._queue.length !== 0) return null; // ws holding frames back
   const stream = record(ws._socket);
   if (!stream || typeof stream.write !== 'function' || stream.destroyed !== false || stream.writable !== true) return null;
   if (stream.writableLength !== 0) return null; // a slow reader: let engine.io hold what it cannot take
@@ -90,16 +96,18 @@ export function writableStream(socket: SocketLike): NetSocket | null {
 }
 
 /**
- * Writes a prepared message to one socket: straight into its TCP stream when that is safe, otherwise
- * with `emit(socket)` (which must send message.event with message.payload through socket.io).
+ * Writes a prepared message straight into one socket's TCP stream when that is safe, and says whether
+ * it did. When it did not, the caller sends message.event with message.payload through socket.io —
+ * best in one emit to all such sockets of a shard (`nsp.to(ids)`), so socket.io encodes it once for
+ * them as it did before.
  */
-export function writeMessage<S extends SocketLike>(socket: S, message: PreparedMessage, emit: (socket: S) => void): void {
+export function tryWrite(socket: SocketLike, message: PreparedMessage): boolean {
   const stream = writableStream(socket);
-  if (stream) {
-    stream.write(message.frame);
-    stats.fast += 1;
-  } else {
-    emit(socket);
+  if (!stream) {
     stats.emitted += 1;
+    return false;
   }
+  stream.write(message.frame);
+  stats.fast += 1;
+  return true;
 }

@@ -24,7 +24,7 @@ import {
   type SignInResult,
 } from '../shared/protocol.ts';
 import type { Command } from './engine/engine.ts';
-import { prepareMessage, writeMessage, type PreparedMessage } from './fast-broadcast.ts';
+import { prepareMessage, tryWrite, type PreparedMessage } from './fast-broadcast.ts';
 import type { Hall, HallChange } from './hall.ts';
 import type { Logger } from './log.ts';
 import type { RateLimiter, SignInGuard } from './limits.ts';
@@ -313,13 +313,13 @@ export function attachRealtime(
     message: PreparedMessage | null;
     event: 'hall:called' | 'hall:update';
     payload: CallView | HallUpdate;
-    /** sends it to one socket through socket.io, where the direct write is not safe */
-    emit: (socket: HallSocket) => void;
+    /** sends it through socket.io, in one emit, to the sockets (ids) the direct write could not take */
+    emit: (socketIds: string[]) => void;
   }
   const callOut = (nsp: HallNamespace, call: CallView, whole: boolean): Outgoing =>
-    ({ nsp, whole, message: null, event: 'hall:called', payload: call, emit: (s) => s.emit('hall:called', call) });
+    ({ nsp, whole, message: null, event: 'hall:called', payload: call, emit: (ids) => nsp.to(ids).emit('hall:called', call) });
   const updateOut = (nsp: HallNamespace, update: HallUpdate, whole: boolean): Outgoing =>
-    ({ nsp, whole, message: null, event: 'hall:update', payload: update, emit: (s) => s.emit('hall:update', update) });
+    ({ nsp, whole, message: null, event: 'hall:update', payload: update, emit: (ids) => nsp.to(ids).emit('hall:update', update) });
   /** Messages on their way to the listening namespaces, and the next shard to write them to. */
   interface Wave {
     messages: Outgoing[];
@@ -402,12 +402,16 @@ export function attachRealtime(
     for (const m of messages) {
       if (m.whole && shard !== 0) continue;
       const ids = m.whole ? m.nsp.sockets.keys() : m.nsp.adapter.rooms.get(room)?.values();
+      // sockets the direct write cannot take get the message in one emit (one encoding), before the
+      // next message's writes, so each socket still sees the messages in order
+      const viaSocketIo: string[] = [];
       for (const id of ids ?? []) {
         const socket = m.nsp.sockets.get(id);
         if (!socket || (excluded.length > 0 && excluded.includes(id))) continue;
         m.message ??= prepareMessage(m.nsp.name, m.event, m.payload);
-        writeMessage(socket, m.message, m.emit);
+        if (!tryWrite(socket, m.message)) viaSocketIo.push(id);
       }
+      if (viaSocketIo.length > 0) m.emit(viaSocketIo);
     }
   }
 
