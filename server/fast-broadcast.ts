@@ -4,7 +4,7 @@
 // for every socket: a packet object, a write buffer, a write callback and a 'drain' chain each. Measured
 // with 1,600 WebSocket clients on the 2-core bench machine: 20–25 µs of server time per socket, most
 // of a call's fan-out and most of what a kiosk's acknowledgement waits behind. Here the message's
-// WebSocket frame is built once and written straight to each socket's TCP stream: 12–13 µs per
+// WebSocket frame is built once and written straight to each socket's TCP stream: 12–14 µs per
 // socket, nearly all of it the write itself.
 //
 // That is only done where it cannot reorder or lose anything: the socket is connected on the websocket
