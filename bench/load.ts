@@ -21,6 +21,7 @@
 // with the `hall` CLI once per run; each step copies it and starts a fresh server on the copy.
 //   node bench/load.ts [--steps 200,1000,2000] [--seconds 60] [--workers N (cores − 1)] [--prepared DIR]
 //                      [--kiosk-interval MS] [--called MS] [--serving MS] [--idle MS] [--full-clients]
+//                      [--storm MS: halfway through each step, drop every display and reconnect each within MS]
 // --prepared keeps the CLI-made hall in DIR and reuses it next time (saves ~50 s).
 import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { open } from 'node:fs/promises';
@@ -76,6 +77,12 @@ export interface LoadOptions {
   workers: number;
   /** displays as full socket.io-client instances instead of light WebSocket clients */
   fullClients: boolean;
+  /**
+   * halfway through each measured step, drop every display connection at once (but the one checked
+   * against the reference) and reconnect each after a random delay up to this many ms, as screens do
+   * after a Wi-Fi blip (socket.io-client's backoff); 0: no storm
+   */
+  stormSpreadMs: number;
   /** keep the prepared hall here and reuse it on the next run (null: a temporary directory) */
   preparedDir: string | null;
   log: (line: string) => void;
@@ -99,6 +106,7 @@ export const DEFAULT_LOAD_OPTIONS: LoadOptions = {
   // worker (measured: two gave a worse ack p99, a third thread for the kiosks worse still)
   workers: Math.max(1, cpus().length - 1),
   fullClients: false,
+  stormSpreadMs: 0,
   preparedDir: null,
   log: (line) => process.stdout.write(line + '\n'),
 };
@@ -125,6 +133,8 @@ export interface StepResult {
   health: Summary;
   /** write + fsync of 4 KiB beside the database every 250 ms: stalls of the disk (other processes) show here */
   fsync: Summary;
+  /** the reconnect storm, when there was one: how long until every display was back, and the acks sent meanwhile */
+  storm: { displays: number; reconnectMs: number; failed: number; issue: Summary } | null;
   /** the server's own figures at the end of the step (GET /api/v1/health: last 1,024 commits, last 10 s of the loop) */
   serverTimings: ServerTimingsView;
   commitsPerSecond: number;
@@ -212,6 +222,7 @@ const callKey = (c: CallView) => `${c.seq}:${c.ticket.id}:${c.recall ? 'recall' 
 
 type WorkerMessage =
   | { type: 'ready' }
+  | { type: 'storm-done'; displays: number; startedAt: number; reconnectedAt: number; failed: number }
   | {
       type: 'result';
       latencies: Float64Array;
@@ -226,7 +237,7 @@ type WorkerMessage =
       probe: DisplayRecord | null;
     };
 
-type MainMessage = { type: 'start' } | { type: 'stop'; callTimes: [string, number][] };
+type MainMessage = { type: 'start' } | { type: 'storm'; spreadMs: number } | { type: 'stop'; callTimes: [string, number][] };
 
 /** One display in a worker, whichever client it is. */
 interface BenchDisplay {
@@ -324,10 +335,37 @@ async function workerMain(input: WorkerInput): Promise<void> {
     });
   };
   let elu0 = performance.eventLoopUtilization();
+  // what the displays replaced in a storm had counted
+  let droppedGaps = 0;
+  let droppedPings = 0;
+  const storm = async (spreadMs: number) => {
+    const startedAt = absNow();
+    let failed = 0;
+    await Promise.all(
+      displays.map(async (old, i) => {
+        if (i === 0) return; // the display checked against the reference stays
+        droppedGaps += old.gaps();
+        droppedPings += old.pings();
+        old.close();
+        await sleep(Math.random() * spreadMs);
+        try {
+          displays[i] = await open(input.url, input.displayToken, onCalled, null);
+        } catch {
+          failed++;
+        }
+      }),
+    );
+    const out: WorkerMessage = { type: 'storm-done', displays: displays.length - 1, startedAt, reconnectedAt: absNow(), failed };
+    port.postMessage(out);
+  };
   port.on('message', (m: MainMessage) => {
     if (m.type === 'start') {
       elu0 = performance.eventLoopUtilization();
       startPolling();
+      return;
+    }
+    if (m.type === 'storm') {
+      void storm(m.spreadMs);
       return;
     }
     void (async () => {
@@ -342,9 +380,9 @@ async function workerMain(input: WorkerInput): Promise<void> {
         for (const at of got) latencies.push(at - t0);
         missing += Math.max(0, displays.length - got.length);
       }
-      const gaps = displays.reduce((x, d) => x + d.gaps(), 0);
+      const gaps = displays.reduce((x, d) => x + d.gaps(), droppedGaps);
       const disconnected = displays.filter((d) => !d.connected()).length;
-      const pings = displays.reduce((x, d) => x + d.pings(), 0);
+      const pings = displays.reduce((x, d) => x + d.pings(), droppedPings);
       for (const d of displays) d.close();
       const out: WorkerMessage = {
         type: 'result',
@@ -538,6 +576,7 @@ async function runStep(o: LoadOptions, prepared: PreparedHall, clients: number):
 
     // displays and phones in worker threads
     const results: Promise<Extract<WorkerMessage, { type: 'result' }>>[] = [];
+    const storms: Promise<Extract<WorkerMessage, { type: 'storm-done' }>>[] = [];
     const ready: Promise<void>[] = [];
     const n = Math.max(1, o.workers);
     for (let w = 0; w < n; w++) {
@@ -560,6 +599,7 @@ async function runStep(o: LoadOptions, prepared: PreparedHall, clients: number):
         worker.once('error', reject);
         worker.on('message', (m: WorkerMessage) => m.type === 'result' && resolve(m));
       }));
+      storms.push(new Promise((resolve) => worker.on('message', (m: WorkerMessage) => m.type === 'storm-done' && resolve(m))));
     }
     await Promise.all(ready);
 
@@ -592,6 +632,7 @@ async function runStep(o: LoadOptions, prepared: PreparedHall, clients: number):
     let measuring = false;
 
     const issueLatencies: number[] = [];
+    const issueSentAt: number[] = []; // absolute, beside each latency
     let issueRefusals = 0;
     let issued = 0;
     const kioskLoops = kiosks.map(async (k, i) => {
@@ -608,6 +649,7 @@ async function runStep(o: LoadOptions, prepared: PreparedHall, clients: number):
         });
         if (measured) {
           issueLatencies.push(performance.now() - s);
+          issueSentAt.push(performance.timeOrigin + s);
           if (a?.ok) issued++;
           else issueRefusals++;
         }
@@ -683,7 +725,11 @@ async function runStep(o: LoadOptions, prepared: PreparedHall, clients: number):
     let rssPeak = 0;
     const sampler = setInterval(() => (rssPeak = Math.max(rssPeak, processStats(pid).rssMb)), 500);
 
-    await sleep(o.seconds * 1000);
+    if (o.stormSpreadMs > 0) {
+      await sleep((o.seconds * 1000) / 2);
+      for (const w of workers) w.postMessage({ type: 'storm', spreadMs: o.stormSpreadMs } satisfies MainMessage);
+      await sleep((o.seconds * 1000) / 2);
+    } else await sleep(o.seconds * 1000);
     measuring = false;
     const elapsed = (performance.now() - t0) / 1000;
     clearInterval(sampler);
@@ -722,6 +768,7 @@ async function runStep(o: LoadOptions, prepared: PreparedHall, clients: number):
       health: summarise(healthLatencies),
       fsync: summarise(fsyncLatencies),
       serverTimings: health1.timings,
+      storm: o.stormSpreadMs > 0 ? stormSummary(await Promise.all(storms), issueSentAt, issueLatencies) : null,
       commitsPerSecond: (seq1 - seq0) / elapsed,
       serverCpuPercent: cpu * 100,
       serverRssMb: rss,
@@ -750,6 +797,19 @@ async function runStep(o: LoadOptions, prepared: PreparedHall, clients: number):
 // ------------------------------------------------------------------ the whole run
 
 const ms = (x: number) => `${x.toFixed(1)} ms`;
+
+/** A storm: from the first drop until every display is back, plus 1 s; the acks sent within that time. */
+function stormSummary(done: Extract<WorkerMessage, { type: 'storm-done' }>[], sentAt: number[], latencies: number[]): NonNullable<StepResult['storm']> {
+  const from = Math.min(...done.map((d) => d.startedAt));
+  const to = Math.max(...done.map((d) => d.reconnectedAt));
+  const during = latencies.filter((_, i) => sentAt[i]! >= from && sentAt[i]! <= to + 1_000);
+  return {
+    displays: done.reduce((x, d) => x + d.displays, 0),
+    reconnectMs: to - from,
+    failed: done.reduce((x, d) => x + d.failed, 0),
+    issue: summarise(during),
+  };
+}
 
 /** The server's own commit and event-loop figures, as it reports them on /health. */
 function timingsLine(t: ServerTimingsView): string {
@@ -784,6 +844,10 @@ export async function benchLoad(options: Partial<LoadOptions> = {}): Promise<Ste
           `  tracking poll         n=${r.track.n} p50 ${ms(r.track.p50)}  p99 ${ms(r.track.p99)}  errors ${r.track.errors}${r.track.errors ? ` (${r.track.errorKinds})` : ''}\n` +
           `  GET /health (4/s)     n=${r.health.n} p50 ${ms(r.health.p50)}  p99 ${ms(r.health.p99)}  max ${ms(r.health.max)}\n` +
           `  disk fsync probe      n=${r.fsync.n} p50 ${ms(r.fsync.p50)}  p99 ${ms(r.fsync.p99)}  max ${ms(r.fsync.max)}\n` +
+          (r.storm
+            ? `  reconnect storm       ${r.storm.displays} displays dropped at once, back within ${(r.storm.reconnectMs / 1000).toFixed(1)} s (failed ${r.storm.failed}); ` +
+              `ticket:issue ack sent meanwhile (+1 s): n=${r.storm.issue.n} p50 ${ms(r.storm.issue.p50)}  p99 ${ms(r.storm.issue.p99)}  max ${ms(r.storm.issue.max)}\n`
+            : '') +
           `  server timings        ${timingsLine(r.serverTimings)}\n` +
           `  server                CPU ${r.serverCpuPercent.toFixed(0)}% of one core, RSS ${r.serverRssMb.toFixed(0)} MB (peak ${r.serverRssPeakMb.toFixed(0)} MB)   [target RSS ≤ 500 MB]\n` +
           `  bench process         CPU ${r.benchCpuPercent.toFixed(0)}% (all threads), event-loop busy: main ${(r.mainUtilisation * 100).toFixed(0)}% (delay p99 ${ms(r.mainLoopDelay.p99)}, max ${ms(r.mainLoopDelay.max)}), workers ${r.workerUtilisation.map((u) => `${(u * 100).toFixed(0)}%`).join(' / ')}\n` +
@@ -821,6 +885,7 @@ if (!isMainThread && isWorkerInput(workerData)) {
       seconds: { type: 'string', default: String(DEFAULT_LOAD_OPTIONS.seconds) },
       workers: { type: 'string', default: String(DEFAULT_LOAD_OPTIONS.workers) },
       'full-clients': { type: 'boolean', default: false },
+      storm: { type: 'string', default: '0' },
       prepared: { type: 'string' },
       'kiosk-interval': { type: 'string', default: String(DEFAULT_LOAD_OPTIONS.kioskIntervalMs) },
       called: { type: 'string', default: String(DEFAULT_LOAD_OPTIONS.calledMs) },
@@ -834,6 +899,7 @@ if (!isMainThread && isWorkerInput(workerData)) {
     seconds: Number(values.seconds),
     workers: Number(values.workers),
     fullClients: values['full-clients'],
+    stormSpreadMs: Number(values.storm),
     preparedDir: values.prepared ?? null,
     kioskIntervalMs: Number(values['kiosk-interval']),
     calledMs: Number(values.called),

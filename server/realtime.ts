@@ -39,6 +39,11 @@ interface SocketData {
   staffId: string | null;
   /** when this socket's clerk signed in (the session expires staffSessionHours later) */
   signedInAt: number;
+  /**
+   * the seq of the last snapshot a listening socket got (on connect or hall:sync): the waves send it
+   * nothing up to that seq, and an update that starts earlier only from the seq after it
+   */
+  snapshotSeq: number;
 }
 
 // Inbound events are validated by hand (zod), so their map stays loose; outbound ones are typed.
@@ -126,6 +131,7 @@ export function attachRealtime(
       socket.data.device = device;
       socket.data.staffId = null;
       socket.data.signedInAt = 0;
+      socket.data.snapshotSeq = -1;
       next();
     });
     nsp.on('connection', (socket) => onConnection(kind, socket));
@@ -184,8 +190,7 @@ export function attachRealtime(
       if (typeof ack !== 'function') return;
       const answer = ack as (a: Ack<HallSnapshot>) => void;
       if (!limits.rateLimiter.take(device.id)) return answer({ ok: false, error: hallError('RATE_LIMITED') });
-      flush(); // everything older than the snapshot reaches this socket before it
-      answer({ ok: true, data: snapshotFor(socket) });
+      answer({ ok: true, data: freshSnapshot(kind, socket, false) });
     });
     // Unknown events with an ack get a typed answer instead of silence.
     const known = new Set<string>([SYNC_COMMAND, ...Object.keys(kind === 'kiosk' ? KIOSK_COMMANDS : kind === 'counter' ? COUNTER_COMMANDS : {})]);
@@ -197,8 +202,22 @@ export function attachRealtime(
 
     if (kind === 'kiosk') registerKiosk(socket);
     if (kind === 'counter') registerCounter(socket);
-    flush(socket.id);
-    socket.emit('hall:snapshot', snapshotFor(socket));
+    socket.emit('hall:snapshot', freshSnapshot(kind, socket, true));
+  }
+
+  /**
+   * A snapshot that nothing older may follow. A listening socket that has just connected (a thousand
+   * of them may at once after a Wi-Fi blip) costs nobody else anything: the waves skip what its
+   * snapshot already holds (SocketData.snapshotSeq). Otherwise everything queued, held or half-sent
+   * goes out first (to the others only, for a counter terminal that has just connected): a hall:sync
+   * answer promises that every message before it has been sent (docs/protocol.md).
+   */
+  function freshSnapshot(kind: DeviceKind, socket: HallSocket, connecting: boolean): HallSnapshot {
+    if (!connecting) flush();
+    else if (kind === 'counter') flush(socket.id);
+    const snapshot = snapshotFor(socket);
+    socket.data.snapshotSeq = snapshot.seq;
+    return snapshot;
   }
 
   function registerKiosk(socket: HallSocket): void {
@@ -303,8 +322,10 @@ export function attachRealtime(
   //    gap into a call's seq (docs/protocol.md).
   // Each message is encoded once, as a WebSocket frame, and written straight to every idle WebSocket
   // connection; the others get it through socket.io (server/fast-broadcast.ts).
-  // Before any snapshot is sent (connect, hall:sync, day rollover) everything queued, held or half-sent
-  // goes out at once, so no client receives a message older than its snapshot after it.
+  // No client receives a message older than its snapshot after it (connect, hall:sync, day rollover):
+  // before a hall:sync answer or a counter terminal's snapshot everything queued, held or half-sent
+  // goes out; a listening socket that connects records its snapshot's seq and the waves skip what
+  // that snapshot holds, so a reconnect storm does not release every held update (freshSnapshot).
   interface Outgoing {
     nsp: HallNamespace;
     /** a namespace small enough for one turn is written in one go instead of shard by shard */
@@ -313,13 +334,24 @@ export function attachRealtime(
     message: PreparedMessage | null;
     event: 'hall:called' | 'hall:update';
     payload: CallView | HallUpdate;
+    /** the commits it covers: a call's own, an update's fromSeq..seq */
+    fromSeq: number;
+    seq: number;
     /** sends it through socket.io, in one emit, to the sockets (ids) the direct write could not take */
     emit: (socketIds: string[]) => void;
+    /** for a socket whose snapshot is newer than fromSeq: the same update from the commit after it */
+    emitFrom: (socket: HallSocket, fromSeq: number) => void;
   }
-  const callOut = (nsp: HallNamespace, call: CallView, whole: boolean): Outgoing =>
-    ({ nsp, whole, message: null, event: 'hall:called', payload: call, emit: (ids) => nsp.to(ids).emit('hall:called', call) });
-  const updateOut = (nsp: HallNamespace, update: HallUpdate, whole: boolean): Outgoing =>
-    ({ nsp, whole, message: null, event: 'hall:update', payload: update, emit: (ids) => nsp.to(ids).emit('hall:update', update) });
+  const callOut = (nsp: HallNamespace, call: CallView, whole: boolean): Outgoing => ({
+    nsp, whole, message: null, event: 'hall:called', payload: call, fromSeq: call.seq, seq: call.seq,
+    emit: (ids) => nsp.to(ids).emit('hall:called', call),
+    emitFrom: () => {}, // never: a call is one commit
+  });
+  const updateOut = (nsp: HallNamespace, update: HallUpdate, whole: boolean): Outgoing => ({
+    nsp, whole, message: null, event: 'hall:update', payload: update, fromSeq: update.fromSeq, seq: update.seq,
+    emit: (ids) => nsp.to(ids).emit('hall:update', update),
+    emitFrom: (socket, fromSeq) => socket.emit('hall:update', { ...update, fromSeq }),
+  });
   /** Messages on their way to the listening namespaces, and the next shard to write them to. */
   interface Wave {
     messages: Outgoing[];
@@ -408,6 +440,12 @@ export function attachRealtime(
       for (const id of ids ?? []) {
         const socket = m.nsp.sockets.get(id);
         if (!socket || (excluded.length > 0 && excluded.includes(id))) continue;
+        const snapshotSeq = socket.data.snapshotSeq;
+        if (snapshotSeq >= m.fromSeq) {
+          // connected or synced while this was on its way: its snapshot holds all or part of it
+          if (snapshotSeq < m.seq) m.emitFrom(socket, snapshotSeq + 1);
+          continue;
+        }
         m.message ??= prepareMessage(m.nsp.name, m.event, m.payload);
         if (!tryWrite(socket, m.message)) viaSocketIo.push(id);
       }
@@ -432,7 +470,10 @@ export function attachRealtime(
       held = null;
       for (const nsp of namespaces.values()) {
         for (const socket of nsp.sockets.values()) {
-          if (!excluded.includes(socket.id)) socket.emit('hall:snapshot', snapshotFor(socket));
+          if (excluded.includes(socket.id)) continue;
+          const snapshot = snapshotFor(socket);
+          socket.data.snapshotSeq = snapshot.seq;
+          socket.emit('hall:snapshot', snapshot);
         }
       }
       return;

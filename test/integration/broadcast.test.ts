@@ -93,6 +93,50 @@ describe('broadcasting to the listening namespaces', () => {
     expect(await next).toMatchObject({ fromSeq: start + 6, seq: start + 6 });
   });
 
+  it('does not release held updates for a display that connects: the waves skip what its snapshot holds', async () => {
+    hall = await startTestHall({ listenerUpdateMs: 60_000 });
+    const h = hall;
+    const a = await h.connect('/display', 'demo-display-1');
+    const kiosk = await h.connect('/kiosk', 'demo-kiosk-1');
+    const onA = recordUpdates(a);
+    const start = h.hall.state.seq;
+    const first = a.next<HallUpdate>('hall:update');
+    await issue(kiosk); // goes at once
+    await first;
+    await issue(kiosk);
+    await issue(kiosk); // 2..3 held
+
+    // B connects: its snapshot holds 1..3; nothing is released for A because of it
+    const b = await h.connect('/display', 'demo-display-1');
+    expect(b.snapshot.seq).toBe(start + 3);
+    const onB = recordUpdates(b);
+    await issue(kiosk); // 2..4 held
+    const c = await h.connect('/display', 'demo-display-1');
+    expect(c.snapshot.seq).toBe(start + 4);
+    const onC = recordUpdates(c);
+    await new Promise((r) => setTimeout(r, 200));
+    expect(onA).toEqual([[start + 1, start + 1]]);
+
+    // A's hall:sync releases the held update: A gets 2..4, B only what its snapshot lacks (4..4), C nothing
+    const toB = b.next<HallUpdate>('hall:update');
+    okData(await a.command<HallSnapshot>('hall:sync'));
+    expect(onA).toEqual([[start + 1, start + 1], [start + 2, start + 4]]);
+    const u = await toB;
+    expect([u.fromSeq, u.seq]).toEqual([start + 4, start + 4]);
+    expect(u.services.find((s) => s.id === 'id-card')?.waiting).toBe(4);
+    await new Promise((r) => setTimeout(r, 200));
+    expect(onB).toEqual([[start + 4, start + 4]]);
+    expect(onC).toEqual([]);
+
+    // and from then on all three get the same updates, each contiguous from its snapshot
+    await issue(kiosk);
+    await a.command('hall:sync'); // releases commit 5
+    await waitFor(() => onC.length === 1 && onB.length === 2, 2_000, 'B and C get commit 5');
+    expectContiguous(onB, start + 3);
+    expectContiguous(onC, start + 4);
+    expect(onC).toEqual([[start + 5, start + 5]]);
+  });
+
   it('writes a namespace larger than one emit serves shard by shard: every display gets every call once and updates without holes', async () => {
     hall = await startTestHall();
     const h = hall;
