@@ -1,8 +1,8 @@
 // `npm run bench:write`: server time to write one message to N WebSocket clients, two ways:
 //   socket.io   one room emit per shard (socket.io encodes once, then packet + callback + drain per socket)
 //   direct      server/fast-broadcast.ts: one prebuilt frame written into each idle connection
-// A bare Socket.IO server on loopback, clients in a worker thread (plain WebSockets speaking the wire
-// protocol, as test/helpers/light-display.ts). Each round writes one hall:called-sized message to all
+// A bare Socket.IO server on loopback, clients in a worker thread (test/helpers/light-display.ts: plain
+// WebSockets speaking the wire protocol). Each round writes one hall:called-sized message to all
 // clients; its time runs from the first write until the event loop is free again (setImmediate), so
 // write callbacks and 'drain' handlers that socket.io runs after the writes count too. Rounds are
 // 150 ms apart; every message must arrive (the worker counts them).
@@ -13,8 +13,8 @@ import { performance } from 'node:perf_hooks';
 import { parseArgs } from 'node:util';
 import { Worker, isMainThread, parentPort, workerData } from 'node:worker_threads';
 import { Server } from 'socket.io';
-import { WebSocket } from 'ws';
 import { prepareMessage, stats, tryWrite } from '../server/fast-broadcast.ts';
+import { connectLightDisplay, type LightDisplay } from '../test/helpers/light-display.ts';
 import { percentile, sleep } from '../test/helpers/load-clients.ts';
 
 const NSP = '/display';
@@ -27,26 +27,18 @@ interface ClientsInput {
 }
 
 async function clientsMain(input: ClientsInput): Promise<void> {
-  let received = 0;
-  let ready = 0;
-  const sockets: WebSocket[] = [];
-  for (let i = 0; i < input.clients; i++) {
-    const ws = new WebSocket(`ws://127.0.0.1:${input.port}/socket.io/?EIO=4&transport=websocket`, { perMessageDeflate: false, skipUTF8Validation: true });
-    ws.on('message', (data) => {
-      const text = String(data);
-      if (text.startsWith('0')) ws.send(`40${NSP},`);
-      else if (text.startsWith(`40${NSP}`)) {
-        if (++ready === input.clients) parentPort!.postMessage({ type: 'ready' });
-      } else if (text === '2') ws.send('3');
-      else received++;
-    });
-    sockets.push(ws);
-    if (i % 100 === 99) await sleep(20);
+  const displays: LightDisplay[] = [];
+  for (let i = 0; i < input.clients; i += 50) {
+    const batch = Array.from({ length: Math.min(50, input.clients - i) }, () =>
+      connectLightDisplay({ url: `http://127.0.0.1:${input.port}`, token: 'bench', namespace: NSP }),
+    );
+    displays.push(...(await Promise.all(batch)));
   }
+  parentPort!.postMessage({ type: 'ready' });
   parentPort!.on('message', (m: string) => {
-    if (m === 'count') parentPort!.postMessage({ type: 'count', received });
+    if (m === 'count') parentPort!.postMessage({ type: 'count', received: displays.reduce((n, d) => n + d.calls, 0) });
     if (m === 'close') {
-      for (const ws of sockets) ws.close();
+      for (const d of displays) d.close();
       parentPort!.close();
     }
   });
@@ -60,7 +52,10 @@ async function main(): Promise<void> {
   const io = new Server(http, { serveClient: false });
   const nsp = io.of(NSP);
   let next = 0;
-  nsp.on('connection', (socket) => void socket.join(`shard:${next++ % SHARDS}`));
+  nsp.on('connection', (socket) => {
+    void socket.join(`shard:${next++ % SHARDS}`);
+    socket.emit('hall:snapshot', { seq: 0 }); // what the light display waits for before it counts as connected
+  });
   await new Promise<void>((resolve) => http.listen(0, '127.0.0.1', resolve));
   const worker = new Worker(new URL(import.meta.url), {
     workerData: { role: 'broadcast-write-clients', port: (http.address() as AddressInfo).port, clients } satisfies ClientsInput,

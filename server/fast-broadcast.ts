@@ -23,11 +23,9 @@
 // versions installed (test/integration/broadcast.test.ts).
 import type { Socket as NetSocket } from 'node:net';
 
-/** A message ready to write: its WebSocket frame, and what socket.io needs for the other sockets. */
+/** A message ready to write: its WebSocket frame. */
 export interface PreparedMessage {
   readonly frame: Buffer;
-  readonly event: string;
-  readonly payload: unknown;
 }
 
 /** messages written straight into a socket's stream, and messages left to socket.io */
@@ -63,7 +61,7 @@ export function textFrame(text: string): Buffer {
  */
 export function prepareMessage(nsp: string, event: string, payload: unknown): PreparedMessage {
   const prefix = nsp === '/' ? '42' : `42${nsp},`;
-  return { frame: textFrame(prefix + JSON.stringify([event, payload])), event, payload };
+  return { frame: textFrame(prefix + JSON.stringify([event, payload])) };
 }
 
 /** The parts of a socket.io socket this module reads; all optional, all checked. */
@@ -97,7 +95,7 @@ export function writableStream(socket: SocketLike): NetSocket | null {
 
 /**
  * Writes a prepared message straight into one socket's TCP stream when that is safe, and says whether
- * it did. When it did not, the caller sends message.event with message.payload through socket.io —
+ * it did. When it did not, the caller sends the same event through socket.io —
  * best in one emit to all such sockets of a shard (`nsp.to(ids)`), so socket.io encodes it once for
  * them as it did before.
  */

@@ -326,32 +326,21 @@ export function attachRealtime(
   // before a hall:sync answer or a counter terminal's snapshot everything queued, held or half-sent
   // goes out; a listening socket that connects records its snapshot's seq and the waves skip what
   // that snapshot holds, so a reconnect storm does not release every held update (freshSnapshot).
+  /** What goes to the listening namespaces in waves. */
+  type Broadcast = { event: 'hall:called'; payload: CallView } | { event: 'hall:update'; payload: HallUpdate };
   interface Outgoing {
     nsp: HallNamespace;
     /** a namespace small enough for one turn is written in one go instead of shard by shard */
     whole: boolean;
     /** encoded once, on its first shard with sockets (server/fast-broadcast.ts) */
     message: PreparedMessage | null;
-    event: 'hall:called' | 'hall:update';
-    payload: CallView | HallUpdate;
-    /** the commits it covers: a call's own, an update's fromSeq..seq */
-    fromSeq: number;
-    seq: number;
-    /** sends it through socket.io, in one emit, to the sockets (ids) the direct write could not take */
-    emit: (socketIds: string[]) => void;
-    /** for a socket whose snapshot is newer than fromSeq: the same update from the commit after it */
-    emitFrom: (socket: HallSocket, fromSeq: number) => void;
+    broadcast: Broadcast;
   }
-  const callOut = (nsp: HallNamespace, call: CallView, whole: boolean): Outgoing => ({
-    nsp, whole, message: null, event: 'hall:called', payload: call, fromSeq: call.seq, seq: call.seq,
-    emit: (ids) => nsp.to(ids).emit('hall:called', call),
-    emitFrom: () => {}, // never: a call is one commit
-  });
-  const updateOut = (nsp: HallNamespace, update: HallUpdate, whole: boolean): Outgoing => ({
-    nsp, whole, message: null, event: 'hall:update', payload: update, fromSeq: update.fromSeq, seq: update.seq,
-    emit: (ids) => nsp.to(ids).emit('hall:update', update),
-    emitFrom: (socket, fromSeq) => socket.emit('hall:update', { ...update, fromSeq }),
-  });
+  /** Sends a broadcast through socket.io: to the sockets the direct write could not take, in one emit. */
+  const emitBroadcast = (target: ReturnType<HallNamespace['to']>, b: Broadcast) =>
+    b.event === 'hall:called' ? target.emit('hall:called', b.payload) : target.emit('hall:update', b.payload);
+  /** the commits a broadcast covers: a call's own, an update's fromSeq..seq */
+  const covered = (b: Broadcast): [number, number] => (b.event === 'hall:called' ? [b.payload.seq, b.payload.seq] : [b.payload.fromSeq, b.payload.seq]);
   /** Messages on their way to the listening namespaces, and the next shard to write them to. */
   interface Wave {
     messages: Outgoing[];
@@ -434,6 +423,8 @@ export function attachRealtime(
     for (const m of messages) {
       if (m.whole && shard !== 0) continue;
       const ids = m.whole ? m.nsp.sockets.keys() : m.nsp.adapter.rooms.get(room)?.values();
+      const b = m.broadcast;
+      const [fromSeq, seq] = covered(b);
       // sockets the direct write cannot take get the message in one emit (one encoding), before the
       // next message's writes, so each socket still sees the messages in order
       const viaSocketIo: string[] = [];
@@ -441,15 +432,16 @@ export function attachRealtime(
         const socket = m.nsp.sockets.get(id);
         if (!socket || (excluded.length > 0 && excluded.includes(id))) continue;
         const snapshotSeq = socket.data.snapshotSeq;
-        if (snapshotSeq >= m.fromSeq) {
-          // connected or synced while this was on its way: its snapshot holds all or part of it
-          if (snapshotSeq < m.seq) m.emitFrom(socket, snapshotSeq + 1);
+        if (snapshotSeq >= fromSeq) {
+          // connected or synced while this was on its way: its snapshot holds all or part of it (an
+          // update then goes from the commit after the snapshot; a call, one commit, never does)
+          if (snapshotSeq < seq && b.event === 'hall:update') socket.emit('hall:update', { ...b.payload, fromSeq: snapshotSeq + 1 });
           continue;
         }
-        m.message ??= prepareMessage(m.nsp.name, m.event, m.payload);
+        m.message ??= prepareMessage(m.nsp.name, b.event, b.payload);
         if (!tryWrite(socket, m.message)) viaSocketIo.push(id);
       }
-      if (viaSocketIo.length > 0) m.emit(viaSocketIo);
+      if (viaSocketIo.length > 0) emitBroadcast(m.nsp.to(viaSocketIo), b);
     }
   }
 
@@ -491,7 +483,9 @@ export function attachRealtime(
     for (const change of changes) {
       if (change.call) {
         counterNsp.except(excluded).emit('hall:called', change.call);
-        for (const kind of ['display', 'manager'] as const) calls.push(callOut(namespaces.get(kind)!, change.call, whole.get(kind)!));
+        for (const kind of ['display', 'manager'] as const) {
+          calls.push({ nsp: namespaces.get(kind)!, whole: whole.get(kind)!, message: null, broadcast: { event: 'hall:called', payload: change.call } });
+        }
       }
       counterNsp.except(excluded).emit('hall:update', {
         seq: change.seq,
@@ -517,7 +511,9 @@ export function attachRealtime(
     if (held && (release || heldDue())) {
       const update: HallUpdate = { seq: held.seq, fromSeq: held.fromSeq, serverTime: now, services: services(), counters: counterViews(held.counterIds) };
       const messages: Outgoing[] = [];
-      for (const [kind, nsp] of namespaces) if (kind !== 'counter') messages.push(updateOut(nsp, update, whole.get(kind)!));
+      for (const [kind, nsp] of namespaces) {
+        if (kind !== 'counter') messages.push({ nsp, whole: whole.get(kind)!, message: null, broadcast: { event: 'hall:update', payload: update } });
+      }
       updateWaves.push({ messages, shard: 0 });
       held = null;
       listenerSentAt = Date.now();
