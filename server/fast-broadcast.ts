@@ -2,7 +2,7 @@
 //
 // Socket.IO's room broadcast encodes a message once, but then goes through socket.io, engine.io and ws
 // for every socket: a packet object, a write buffer, a write callback and a 'drain' chain each. Measured
-// with 1,600 WebSocket clients on the 2-core bench machine: 20–25 µs of server time per socket, most
+// with 1,600 WebSocket clients on the 2-core bench machine: 18–25 µs of server time per socket, most
 // of a call's fan-out and most of what a kiosk's acknowledgement waits behind. Here the message's
 // WebSocket frame is built once and written straight to each socket's TCP stream: 12–14 µs per
 // socket, nearly all of it the write itself.
