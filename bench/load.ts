@@ -7,7 +7,9 @@
 // Figures per step: ticket:issue acknowledgement p50/p99 (kiosk emit → ack), call → display fan-out
 // p50/p99 (counter emit of call-next → each display's receipt of hall:called), tracking-poll and
 // /health p50/p99, a disk fsync probe, the server child's CPU (share of one core, /proc/<pid>/stat)
-// and RSS (/proc/<pid>/status), and how busy the bench and the whole machine were.
+// and RSS (/proc/<pid>/status), its main thread's time on a CPU and waiting for one (schedstat), how
+// busy the bench and the whole machine were, and how late a separate, sleeping process woke up — at
+// rest before the steps (--rest seconds) and during each: the machine's own floor under every latency.
 // Display sockets and phone polls run in worker threads (cores − 1 by default: one on 2 cores); kiosks, counters and the
 // measurements run on the main thread. The displays are light clients (test/helpers/light-display.ts:
 // the Socket.IO wire protocol over a bare WebSocket, parsing only hall:called and the seq range of
@@ -19,7 +21,7 @@
 //
 // The hall (a 30-counter catalogue, 20 kiosk, 30 counter and 1 display devices, 30 clerks) is made
 // with the `hall` CLI once per run; each step copies it and starts a fresh server on the copy.
-//   node bench/load.ts [--steps 200,1000,2000] [--seconds 60] [--workers N (cores − 1)] [--prepared DIR]
+//   node bench/load.ts [--steps 200,1000,2000] [--seconds 60] [--rest 10] [--workers N (cores − 1)] [--prepared DIR]
 //                      [--kiosk-interval MS] [--called MS] [--serving MS] [--idle MS] [--full-clients]
 //                      [--storm MS: halfway through each step, drop every display and reconnect each within MS]
 // --prepared keeps the CLI-made hall in DIR and reuses it next time (saves ~50 s).
@@ -60,6 +62,8 @@ export interface LoadOptions {
   seconds: number;
   /** seconds of load before the measurement starts */
   warmupSeconds: number;
+  /** seconds the stall probe watches the machine at rest before the first step */
+  restSeconds: number;
   kiosks: number;
   counters: number;
   /** share of the clients that are phones polling the tracking page */
@@ -93,6 +97,7 @@ export const DEFAULT_LOAD_OPTIONS: LoadOptions = {
   // 60 s: about 200 acknowledgements per step, so the p99 is not just the single slowest answer
   seconds: 60,
   warmupSeconds: 3,
+  restSeconds: 10,
   kiosks: 20,
   counters: 30,
   trackerShare: 0.2,
@@ -151,6 +156,79 @@ export interface StepResult {
   /** CPU time the hypervisor took from this (virtual) machine, as a share of all its CPU time */
   stealPercent: number;
   loadAverage: number;
+  /** the server's main thread over the step (/proc/<pid>/task/<pid>/schedstat): on a CPU, and ready but waiting for one */
+  serverMainThread: { cpuShare: number; runQueueShare: number } | null;
+  /** a separate process that only sleeps, timed over the step */
+  stalls: StallSummary;
+}
+
+/**
+ * How late a process that does nothing but sleep wakes up: a separate Node process arms a
+ * STALL_TICK_MS timer again and again and counts how often it fired more than 10 or 20 ms late. On an
+ * idle machine that is the floor under every latency here (the hypervisor or the host not running this
+ * virtual machine's CPUs, which /proc/stat's steal does not always show); under load it adds the wait
+ * for a CPU that any thread, the server's included, has when the cores are busy.
+ */
+export interface StallSummary {
+  seconds: number;
+  /** wake-ups more than 10 / 20 ms late, per minute */
+  over10PerMinute: number;
+  over20PerMinute: number;
+  maxLateMs: number;
+}
+
+const STALL_TICK_MS = 5;
+const STALL_PROBE_SOURCE = `
+let prev = performance.now();
+const late = [];
+const tick = () => {
+  const now = performance.now();
+  late.push(now - prev - ${STALL_TICK_MS});
+  prev = now;
+  setTimeout(tick, ${STALL_TICK_MS});
+};
+setTimeout(tick, ${STALL_TICK_MS});
+const started = performance.now();
+process.stdin.on('end', () => {
+  process.stdout.write(JSON.stringify({ seconds: (performance.now() - started) / 1000, late: late.filter((x) => x > 10) }));
+  process.exit(0);
+});
+process.stdin.resume();
+`;
+
+/** Starts the sleeping process; `stop` ends it and summarises what it saw. */
+function startStallProbe(): { stop: () => Promise<StallSummary> } {
+  const child = spawn(process.execPath, ['-e', STALL_PROBE_SOURCE], { stdio: ['pipe', 'pipe', 'inherit'] });
+  let out = '';
+  child.stdout.on('data', (d: Buffer) => (out += d.toString()));
+  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  return {
+    async stop() {
+      child.stdin.end();
+      await exited;
+      const r = JSON.parse(out) as { seconds: number; late: number[] };
+      const perMinute = (n: number) => (n / r.seconds) * 60;
+      return {
+        seconds: r.seconds,
+        over10PerMinute: perMinute(r.late.length),
+        over20PerMinute: perMinute(r.late.filter((x) => x > 20).length),
+        maxLateMs: r.late.length ? Math.max(...r.late) : 0,
+      };
+    },
+  };
+}
+
+const stallsLine = (s: StallSummary) =>
+  `a sleeping process woke > 10 ms late ${s.over10PerMinute.toFixed(1)}/min, > 20 ms ${s.over20PerMinute.toFixed(1)}/min (max ${ms(s.maxLateMs)})`;
+
+/** A thread's time on a CPU and waiting on a run queue, ns (/proc/<pid>/task/<tid>/schedstat; Linux). */
+function threadSchedStat(pid: number, tid = pid): { runNs: number; waitNs: number } | null {
+  try {
+    const [run, wait] = readFileSync(`/proc/${pid}/task/${tid}/schedstat`, 'utf8').split(' ').map(Number);
+    return Number.isFinite(run) && Number.isFinite(wait) ? { runNs: run!, waitNs: wait! } : null;
+  } catch {
+    return null;
+  }
 }
 
 function summarise(samples: ArrayLike<number>): Summary {
@@ -684,6 +762,8 @@ async function runStep(o: LoadOptions, prepared: PreparedHall, clients: number):
     const seq0 = ((await (await fetch(`${server.url}/api/v1/health`)).json()) as { seq: number }).seq;
     const cpu0 = processStats(pid).cpuSeconds;
     const machine0 = machineTicks();
+    const thread0 = threadSchedStat(pid);
+    const stallProbe = startStallProbe();
     const benchCpu0 = process.cpuUsage();
     const elu0 = performance.eventLoopUtilization();
     const mainLoop = monitorEventLoopDelay({ resolution: 1 });
@@ -735,6 +815,8 @@ async function runStep(o: LoadOptions, prepared: PreparedHall, clients: number):
     clearInterval(sampler);
     const cpu = (processStats(pid).cpuSeconds - cpu0) / elapsed;
     const machine1 = machineTicks();
+    const thread1 = threadSchedStat(pid);
+    const stalls = await stallProbe.stop();
     const machineBusy = (machine1.busy - machine0.busy) / (machine1.total - machine0.total);
     const benchCpu = process.cpuUsage(benchCpu0);
     const mainUtilisation = performance.eventLoopUtilization(elu0).utilization;
@@ -780,6 +862,11 @@ async function runStep(o: LoadOptions, prepared: PreparedHall, clients: number):
       machineCores: machineBusy * cpus().length,
       stealPercent: ((machine1.steal - machine0.steal) / (machine1.total - machine0.total)) * 100,
       loadAverage: loadavg()[0]!,
+      serverMainThread:
+        thread0 && thread1
+          ? { cpuShare: (thread1.runNs - thread0.runNs) / 1e9 / elapsed, runQueueShare: (thread1.waitNs - thread0.waitNs) / 1e9 / elapsed }
+          : null,
+      stalls,
     };
   } finally {
     for (const s of sockets) s.close();
@@ -827,6 +914,9 @@ export async function benchLoad(options: Partial<LoadOptions> = {}): Promise<Ste
       `displays (${o.fullClients ? 'socket.io-client' : 'light WebSocket clients'}) and phones spread over ${o.workers} worker threads; ` +
       `${o.warmupSeconds} s warm-up + ${o.seconds} s measured per step`,
   );
+  const atRest = startStallProbe();
+  await sleep(o.restSeconds * 1000);
+  log(`machine at rest (${o.restSeconds} s before the steps): ${stallsLine(await atRest.stop())}`);
   const t = performance.now();
   const prepared = await prepareHall(o);
   log(`hall prepared with the CLI in ${((performance.now() - t) / 1000).toFixed(1)} s (catalogue import, ${o.kiosks + o.counters + 1} devices, ${o.counters} staff)`);
@@ -849,9 +939,12 @@ export async function benchLoad(options: Partial<LoadOptions> = {}): Promise<Ste
               `ticket:issue ack sent meanwhile (+1 s): n=${r.storm.issue.n} p50 ${ms(r.storm.issue.p50)}  p99 ${ms(r.storm.issue.p99)}  max ${ms(r.storm.issue.max)}\n`
             : '') +
           `  server timings        ${timingsLine(r.serverTimings)}\n` +
+          (r.serverMainThread
+            ? `  server main thread    on a CPU ${(r.serverMainThread.cpuShare * 100).toFixed(1)}% of the time, ready but waiting for one ${(r.serverMainThread.runQueueShare * 100).toFixed(1)}%\n`
+            : '') +
           `  server                CPU ${r.serverCpuPercent.toFixed(0)}% of one core, RSS ${r.serverRssMb.toFixed(0)} MB (peak ${r.serverRssPeakMb.toFixed(0)} MB)   [target RSS ≤ 500 MB]\n` +
           `  bench process         CPU ${r.benchCpuPercent.toFixed(0)}% (all threads), event-loop busy: main ${(r.mainUtilisation * 100).toFixed(0)}% (delay p99 ${ms(r.mainLoopDelay.p99)}, max ${ms(r.mainLoopDelay.max)}), workers ${r.workerUtilisation.map((u) => `${(u * 100).toFixed(0)}%`).join(' / ')}\n` +
-          `  machine               ${r.machineCores.toFixed(2)} of ${cpus().length} cores busy (server + bench + other processes), load average ${r.loadAverage.toFixed(2)}, steal ${r.stealPercent.toFixed(1)}% (time the hypervisor took)`,
+          `  machine               ${r.machineCores.toFixed(2)} of ${cpus().length} cores busy (server + bench + other processes), load average ${r.loadAverage.toFixed(2)}, steal ${r.stealPercent.toFixed(1)}% (time the hypervisor took); ${stallsLine(r.stalls)}`,
       );
     }
   } finally {
@@ -886,6 +979,7 @@ if (!isMainThread && isWorkerInput(workerData)) {
       workers: { type: 'string', default: String(DEFAULT_LOAD_OPTIONS.workers) },
       'full-clients': { type: 'boolean', default: false },
       storm: { type: 'string', default: '0' },
+      rest: { type: 'string', default: String(DEFAULT_LOAD_OPTIONS.restSeconds) },
       prepared: { type: 'string' },
       'kiosk-interval': { type: 'string', default: String(DEFAULT_LOAD_OPTIONS.kioskIntervalMs) },
       called: { type: 'string', default: String(DEFAULT_LOAD_OPTIONS.calledMs) },
@@ -897,6 +991,7 @@ if (!isMainThread && isWorkerInput(workerData)) {
   await benchLoad({
     steps: values.steps.split(',').map(Number),
     seconds: Number(values.seconds),
+    restSeconds: Number(values.rest),
     workers: Number(values.workers),
     fullClients: values['full-clients'],
     stormSpreadMs: Number(values.storm),

@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { LatencyWindow, startServerTimings, type ServerTimings } from './timings.ts';
+import { LatencyWindow, mainThreadSince, runQueueWaitNs, startServerTimings, type ServerTimings } from './timings.ts';
 
 describe('LatencyWindow', () => {
   it('has no summary before the first value', () => {
@@ -60,5 +60,54 @@ describe('startServerTimings', () => {
     expect(view.commitsSinceStart).toBe(1);
     expect(view.eventLoopDelay).not.toBeNull();
     expect(view.eventLoopDelay!.maxMs).toBeGreaterThanOrEqual(25);
+  });
+
+  it('reports the main thread only once a window has ended, with shares of that window', async () => {
+    timings = startServerTimings(new LatencyWindow(1), { loopWindowMs: 200 });
+    expect(timings.view().mainThread).toBeNull();
+    const spinUntil = performance.now() + 120;
+    while (performance.now() < spinUntil); // the main thread runs for most of the window
+    await new Promise((r) => setTimeout(r, 150));
+    const thread = timings.view().mainThread;
+    expect(thread).not.toBeNull();
+    expect(thread!.windowMs).toBeGreaterThanOrEqual(200);
+    expect(thread!.cpuShare).toBeGreaterThan(0);
+    expect(thread!.cpuShare).toBeLessThanOrEqual(1);
+    if (process.platform === 'linux') {
+      expect(thread!.runQueueShare).not.toBeNull();
+      expect(thread!.runQueueShare!).toBeGreaterThanOrEqual(0);
+      expect(thread!.runQueueShare!).toBeLessThanOrEqual(1);
+    }
+  });
+});
+
+describe('main-thread shares', () => {
+  const mark = (at: number, cpuMs: number, waitedMs: number | null) => ({
+    at,
+    cpu: { user: cpuMs * 600, system: cpuMs * 400 }, // µs, split between user and system time
+    waitedNs: waitedMs === null ? null : waitedMs * 1e6,
+  });
+
+  it('divides CPU time and run-queue wait by the wall time between two marks', () => {
+    expect(mainThreadSince(mark(1_000, 50, 10), mark(11_000, 3_050, 510))).toEqual({ windowMs: 10_000, cpuShare: 0.3, runQueueShare: 0.05 });
+  });
+
+  it('has no run-queue share where the system does not report one', () => {
+    expect(mainThreadSince(mark(0, 0, null), mark(1_000, 250, null))).toEqual({ windowMs: 1_000, cpuShare: 0.25, runQueueShare: null });
+  });
+
+  it('has nothing to say about an empty window', () => {
+    expect(mainThreadSince(mark(5, 0, 0), mark(5, 0, 0))).toBeNull();
+  });
+
+  it('reads the wait from the second field of schedstat, and null when the file cannot be read', () => {
+    expect(runQueueWaitNs(() => '8123456 2345678 901\n')).toBe(2_345_678);
+    expect(
+      runQueueWaitNs(() => {
+        throw new Error('ENOENT');
+      }),
+    ).toBeNull();
+    expect(runQueueWaitNs(() => 'garbage')).toBeNull();
+    if (process.platform === 'linux') expect(runQueueWaitNs()).toBeGreaterThanOrEqual(0);
   });
 });

@@ -1,9 +1,12 @@
 // How long the server takes where a hall would notice: each commit (the transaction and its fsync,
-// which every acknowledgement waits for) and the event loop's delay (how long anything that arrives
-// waits for the loop). GET /api/v1/health reports both, so an operator can tell a slow disk from a
-// busy server, and the load bench can split an acknowledgement's latency into its parts.
-import { monitorEventLoopDelay, type ELDHistogram } from 'node:perf_hooks';
-import type { LatencySummary, ServerTimingsView } from '../shared/protocol.ts';
+// which every acknowledgement waits for), the event loop's delay (how long anything that arrives
+// waits for the loop), and the main thread's own use of the CPU and its wait for one (how long it was
+// ready to run while other threads or processes had the cores). GET /api/v1/health reports them, so
+// an operator can tell a slow disk from a busy server from a crowded machine, and the load bench can
+// split an acknowledgement's latency into its parts.
+import { readFileSync } from 'node:fs';
+import { monitorEventLoopDelay, performance, type ELDHistogram } from 'node:perf_hooks';
+import type { LatencySummary, MainThreadView, ServerTimingsView } from '../shared/protocol.ts';
 
 /** commits kept for the percentiles */
 export const COMMIT_WINDOW = 1_024;
@@ -49,6 +52,40 @@ export class LatencyWindow {
   private cached: { count: number; summary: LatencySummary } | null = null;
 }
 
+/**
+ * Nanoseconds the calling thread has waited on a run queue (ready, but another thread had the CPU),
+ * from Linux's /proc/thread-self/schedstat (second field); null where there is no such file.
+ */
+export function runQueueWaitNs(read: (path: string) => string = (p) => readFileSync(p, 'utf8')): number | null {
+  try {
+    const waited = Number(read('/proc/thread-self/schedstat').split(' ')[1]);
+    return Number.isFinite(waited) ? waited : null;
+  } catch {
+    return null;
+  }
+}
+
+/** The main thread's CPU time and run-queue wait since `start`, as shares of the wall time. */
+export function mainThreadSince(start: MainThreadMark, end: MainThreadMark): MainThreadView | null {
+  const wallMs = end.at - start.at;
+  if (wallMs <= 0) return null;
+  const cpuMs = (end.cpu.user - start.cpu.user + end.cpu.system - start.cpu.system) / 1_000;
+  const share = (ms: number) => Math.round((ms / wallMs) * 1_000) / 1_000;
+  return {
+    windowMs: Math.round(wallMs),
+    cpuShare: share(cpuMs),
+    runQueueShare: start.waitedNs === null || end.waitedNs === null ? null : share((end.waitedNs - start.waitedNs) / 1e6),
+  };
+}
+
+export interface MainThreadMark {
+  at: number;
+  cpu: NodeJS.CpuUsage;
+  waitedNs: number | null;
+}
+
+const markMainThread = (): MainThreadMark => ({ at: performance.now(), cpu: process.threadCpuUsage(), waitedNs: runQueueWaitNs() });
+
 export interface ServerTimings {
   view(): ServerTimingsView;
   stop(): void;
@@ -60,6 +97,9 @@ export function startServerTimings(commits: LatencyWindow, options: { loopWindow
   const loop: ELDHistogram = monitorEventLoopDelay({ resolution: 1 });
   loop.enable();
   let lastWindow: LatencySummary | null = null;
+  // the main thread's figures are taken on the main thread (timers run there), once per window
+  let windowStart = markMainThread();
+  let lastThread: MainThreadView | null = null;
   const summarise = (h: ELDHistogram): LatencySummary | null =>
     h.count === 0
       ? null
@@ -73,10 +113,18 @@ export function startServerTimings(commits: LatencyWindow, options: { loopWindow
   const rotate = setInterval(() => {
     lastWindow = summarise(loop);
     loop.reset();
+    const now = markMainThread();
+    lastThread = mainThreadSince(windowStart, now);
+    windowStart = now;
   }, options.loopWindowMs ?? LOOP_WINDOW_MS);
   rotate.unref();
   return {
-    view: () => ({ commits: commits.summary(), commitsSinceStart: commits.count, eventLoopDelay: lastWindow ?? summarise(loop) }),
+    view: () => ({
+      commits: commits.summary(),
+      commitsSinceStart: commits.count,
+      eventLoopDelay: lastWindow ?? summarise(loop),
+      mainThread: lastThread,
+    }),
     stop() {
       clearInterval(rotate);
       loop.disable();

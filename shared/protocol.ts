@@ -426,6 +426,20 @@ export interface ServerTimingsView {
   commitsSinceStart: number;
   /** how late a 1 ms timer fired: what anything arriving waits for the event loop, over the last full 10 s */
   eventLoopDelay: LatencySummary | null;
+  /** the server's main thread over the last full 10 s (null before the first window ends) */
+  mainThread: MainThreadView | null;
+}
+
+/** Shares of a window's wall time (0–1, three decimals). */
+export interface MainThreadView {
+  windowMs: number;
+  /** running on a CPU (its JavaScript, SQLite's transactions, socket writes) */
+  cpuShare: number;
+  /**
+   * ready to run but waiting for a CPU that other threads or processes had (Linux; null elsewhere): a
+   * few per cent means the machine is crowded, and every answer waits that much longer
+   */
+  runQueueShare: number | null;
 }
 
 export type PublicServiceView = Pick<ServiceView, 'id' | 'code' | 'names' | 'prefix' | 'categoryId' | 'waiting' | 'availability'>;
