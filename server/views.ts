@@ -249,6 +249,7 @@ export function trackView(state: HallState, t: Ticket): TrackView {
     peopleAhead: position === null ? null : position - 1,
     counter: counter ? { id: counter.id, number: counter.number, name: counter.name } : null,
     issuedAt: t.issuedAt,
+    timeZone: state.settings.timeZone,
   };
 }
 

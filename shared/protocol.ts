@@ -293,6 +293,8 @@ export interface TrackView {
   peopleAhead: number | null;
   counter: CounterRef | null;
   issuedAt: number;
+  /** the hall's IANA time zone: the phone shows times as the hall's clocks do, whatever zone it is set to */
+  timeZone: string;
 }
 
 // ---------------------------------------------------------------- acknowledgements

@@ -87,7 +87,10 @@ export function TrackPage() {
           </section>
         )}
         {(load.kind === 'ok' || load.kind === 'failed') && (
-          <p className="track__updated">{t('track.updated', { time: formatClock(load.at, Intl.DateTimeFormat().resolvedOptions().timeZone) })}</p>
+          <p className="track__updated" data-testid="track-updated">
+            {/* the hall's zone, like every clock in the hall (the phone's own before the first answer) */}
+            {t('track.updated', { time: formatClock(load.at, view?.timeZone ?? Intl.DateTimeFormat().resolvedOptions().timeZone) })}
+          </p>
         )}
       </main>
     </div>

@@ -84,12 +84,16 @@ describe('kiosk → counter → hall display → counter display', () => {
     await screenshot(kiosk, 'kiosk-portrait-ticket');
 
     // The QR code's page on the visitor's phone.
-    const phone = await browser.newPage({ viewport: { width: 390, height: 844 } });
+    const phone = await browser.newPage({ viewport: { width: 390, height: 844 }, timezoneId: 'America/New_York' }); // a visitor's phone set to another zone
     await phone.goto(trackingUrl!);
     await phone.getByTestId('track-number').waitFor(WAIT);
     expect(await phone.getByTestId('track-number').textContent()).toBe('A001');
     expect(await phone.getByTestId('track-status').textContent()).toBe('等候中');
     expect(await phone.getByTestId('track-ahead').textContent()).toBe('前面还有 0 人');
+    // the phone is set to New York; the page shows the hall's time (Asia/Shanghai), as the hall's clocks do
+    const hallTime = (at: number) => new Intl.DateTimeFormat('en-GB', { timeZone: 'Asia/Shanghai', hour: '2-digit', minute: '2-digit', hourCycle: 'h23' }).format(at);
+    const shown = /(\d\d:\d\d):\d\d/.exec((await phone.getByTestId('track-updated').textContent()) ?? '')?.[1];
+    expect([hallTime(Date.now() - 60_000), hallTime(Date.now())]).toContain(shown);
     await screenshot(phone, 'track-phone');
     await phone.close();
     await kiosk.getByRole('button', { name: '完成，返回首页' }).tap();

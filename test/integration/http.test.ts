@@ -134,7 +134,7 @@ describe('GET /track/:trackingToken', () => {
   it('follows a ticket from waiting to called', async () => {
     const issued = (await (await post('/tickets', { serviceId: 'pickup', idempotencyKey: idempotencyKey() }, 'demo-kiosk-2')).json()) as IssueTicketResult;
     const before = (await (await fetch(`${api}/track/${issued.ticket.trackingToken}`)).json()) as TrackView;
-    expect(before).toMatchObject({ number: 'M001', status: 'waiting', position: 1, peopleAhead: 0, counter: null });
+    expect(before).toMatchObject({ number: 'M001', status: 'waiting', position: 1, peopleAhead: 0, counter: null, timeZone: 'Asia/Shanghai' });
     const counter = await hall.connect('/counter', 'demo-counter-6');
     okData(await counter.command('staff:sign-in', { login: 'clerk6', password: 'demo1234' }));
     okData(await counter.command('counter:call-next'));
