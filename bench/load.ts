@@ -36,6 +36,7 @@ import { parseArgs } from 'node:util';
 import { Worker, isMainThread, parentPort, workerData } from 'node:worker_threads';
 import { io, type Socket } from 'socket.io-client';
 import { DEMO_CATALOGUE } from '../server/demo-hall.ts';
+import { parseSchedStat } from '../server/timings.ts';
 import type { CatalogueFile } from '../shared/catalogue.ts';
 import {
   PROTOCOL_VERSION,
@@ -224,8 +225,7 @@ const stallsLine = (s: StallSummary) =>
 /** A thread's time on a CPU and waiting on a run queue, ns (/proc/<pid>/task/<tid>/schedstat; Linux). */
 function threadSchedStat(pid: number, tid = pid): { runNs: number; waitNs: number } | null {
   try {
-    const [run, wait] = readFileSync(`/proc/${pid}/task/${tid}/schedstat`, 'utf8').split(' ').map(Number);
-    return Number.isFinite(run) && Number.isFinite(wait) ? { runNs: run!, waitNs: wait! } : null;
+    return parseSchedStat(readFileSync(`/proc/${pid}/task/${tid}/schedstat`, 'utf8'));
   } catch {
     return null;
   }

@@ -53,13 +53,18 @@ export class LatencyWindow {
 }
 
 /**
- * Nanoseconds the calling thread has waited on a run queue (ready, but another thread had the CPU),
- * from Linux's /proc/thread-self/schedstat (second field); null where there is no such file.
+ * A Linux thread's schedstat line (/proc/<pid>/task/<tid>/schedstat): nanoseconds on a CPU, then
+ * nanoseconds ready to run but waiting on a run queue while another thread had the CPU.
  */
+export function parseSchedStat(text: string): { runNs: number; waitNs: number } | null {
+  const [run, wait] = text.split(' ').map(Number);
+  return Number.isFinite(run) && Number.isFinite(wait) ? { runNs: run!, waitNs: wait! } : null;
+}
+
+/** Nanoseconds the calling thread has waited on a run queue; null where there is no schedstat file. */
 export function runQueueWaitNs(read: (path: string) => string = (p) => readFileSync(p, 'utf8')): number | null {
   try {
-    const waited = Number(read('/proc/thread-self/schedstat').split(' ')[1]);
-    return Number.isFinite(waited) ? waited : null;
+    return parseSchedStat(read('/proc/thread-self/schedstat'))?.waitNs ?? null;
   } catch {
     return null;
   }
