@@ -36,7 +36,7 @@ describe('prepareMessage', () => {
   });
 });
 
-describe('writableStream and writeMessage', () => {
+describe('writableStream and tryWrite', () => {
   /** the shape socket.io 4 / engine.io 6 / ws 8 have for an idle websocket connection */
   function idleSocket() {
     const written: Buffer[] = [];

@@ -139,17 +139,20 @@ export function attachRealtime(
 
   let connectionCount = 0;
 
+  /** The socket's snapshot, now; its seq is remembered (SocketData.snapshotSeq) for the waves. */
   function snapshotFor(socket: HallSocket): HallSnapshot {
     const now = hall.now();
     const device = socket.data.device;
     const counterId = device.kind === 'counter' ? device.counterId : null;
-    return snapshotOf(hall.state, {
+    const snapshot = snapshotOf(hall.state, {
       now,
       staff: hall.staff,
       recentCalls: hall.recentCalls,
       area: device.kind === 'display' ? device.area : null,
       counter: counterId && hall.state.counters.has(counterId) ? counterView(hall.state, counterId, hall.staff, hall.figures, now) : null,
     });
+    socket.data.snapshotSeq = snapshot.seq;
+    return snapshot;
   }
 
   /** Registers a command handler: validates the payload, always answers the ack, never throws. */
@@ -215,9 +218,7 @@ export function attachRealtime(
   function freshSnapshot(kind: DeviceKind, socket: HallSocket, connecting: boolean): HallSnapshot {
     if (!connecting) flush();
     else if (kind === 'counter') flush(socket.id);
-    const snapshot = snapshotFor(socket);
-    socket.data.snapshotSeq = snapshot.seq;
-    return snapshot;
+    return snapshotFor(socket);
   }
 
   function registerKiosk(socket: HallSocket): void {
@@ -462,10 +463,7 @@ export function attachRealtime(
       held = null;
       for (const nsp of namespaces.values()) {
         for (const socket of nsp.sockets.values()) {
-          if (excluded.includes(socket.id)) continue;
-          const snapshot = snapshotFor(socket);
-          socket.data.snapshotSeq = snapshot.seq;
-          socket.emit('hall:snapshot', snapshot);
+          if (!excluded.includes(socket.id)) socket.emit('hall:snapshot', snapshotFor(socket));
         }
       }
       return;
