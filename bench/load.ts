@@ -4,7 +4,8 @@
 // clerks call, start and complete (the rates are options; the defaults are roughly 15× the peak of a
 // real 30-counter hall, so queueing shows).
 //
-// Figures per step: ticket:issue acknowledgement p50/p99 (kiosk emit → ack), call → display fan-out
+// Figures per step: ticket:issue acknowledgement p50/p99 (kiosk emit → ack; and the server's own part,
+// from reading the command to handing over its ack, from /health), call → display fan-out
 // p50/p99 (counter emit of call-next → each display's receipt of hall:called), tracking-poll and
 // /health p50/p99, a disk fsync probe, the server child's CPU (share of one core, /proc/<pid>/stat)
 // and RSS (/proc/<pid>/status), its main thread's time on a CPU and waiting for one (schedstat), how
@@ -899,8 +900,17 @@ function stormSummary(done: Extract<WorkerMessage, { type: 'storm-done' }>[], se
 }
 
 /** The server's own commit and event-loop figures, as it reports them on /health. */
+const summaryText = (x: LatencySummary | null | undefined) => (x ? `p50 ${ms(x.p50Ms)}  p99 ${ms(x.p99Ms)}  max ${ms(x.maxMs)}` : 'none');
+
+/** the server's own time for the commands the kiosks and clerks send most (GET /api/v1/health → timings.commands) */
+function commandsLine(t: ServerTimingsView): string {
+  return ['ticket:issue', 'counter:call-next']
+    .map((name) => `${name} n=${t.commands[name]?.samples ?? 0} ${summaryText(t.commands[name])}`)
+    .join('; ');
+}
+
 function timingsLine(t: ServerTimingsView): string {
-  const l = (x: LatencySummary | null) => (x ? `p50 ${ms(x.p50Ms)}  p99 ${ms(x.p99Ms)}  max ${ms(x.maxMs)}` : 'none');
+  const l = summaryText;
   return `commit (transaction + fsync) ${l(t.commits)} over the last ${t.commits?.samples ?? 0}; event-loop delay ${l(t.eventLoopDelay)}`;
 }
 
@@ -938,6 +948,7 @@ export async function benchLoad(options: Partial<LoadOptions> = {}): Promise<Ste
             ? `  reconnect storm       ${r.storm.displays} displays dropped at once, back within ${(r.storm.reconnectMs / 1000).toFixed(1)} s (failed ${r.storm.failed}); ` +
               `ticket:issue ack sent meanwhile (+1 s): n=${r.storm.issue.n} p50 ${ms(r.storm.issue.p50)}  p99 ${ms(r.storm.issue.p99)}  max ${ms(r.storm.issue.max)}\n`
             : '') +
+          `  server per command    read → ack, warm-up included: ${commandsLine(r.serverTimings)}\n` +
           `  server timings        ${timingsLine(r.serverTimings)}\n` +
           (r.serverMainThread
             ? `  server main thread    on a CPU ${(r.serverMainThread.cpuShare * 100).toFixed(1)}% of the time, ready but waiting for one ${(r.serverMainThread.runQueueShare * 100).toFixed(1)}%\n`

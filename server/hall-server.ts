@@ -80,7 +80,7 @@ export async function startHallServer(options: HallServerOptions): Promise<Runni
   const rate = options.rateLimit ?? DEFAULT_RATE_LIMIT;
   const rateLimiter = new RateLimiter(rate.perSecond, rate.burst, clock);
   const signInGuard = new SignInGuard(clock);
-  const timings = startServerTimings(hall.commitTimes);
+  const timings = startServerTimings(hall.commitTimes, { commands: hall.commandTimes });
   const app = await createHttpApp(hall, {
     log,
     timings: timings.view,

@@ -12,7 +12,7 @@ import { HallStore, type Actor, type DeviceRecord } from './store/hall-store.ts'
 import type { DeviceHealthReport } from '../shared/electron-api.ts';
 import type { DeviceHealthView } from '../shared/protocol.ts';
 import { CounterFiguresBook, type StaffLookup } from './views.ts';
-import { COMMIT_WINDOW, LatencyWindow } from './timings.ts';
+import { COMMIT_WINDOW, CommandTimes, LatencyWindow } from './timings.ts';
 
 export const RECENT_CALLS_KEPT = 20;
 
@@ -35,6 +35,8 @@ export class Hall {
   readonly figures = new CounterFiguresBook();
   /** how long each commit took (ms): the transaction and its fsync */
   readonly commitTimes = new LatencyWindow(COMMIT_WINDOW);
+  /** how long each socket command took, from the server reading it to its acknowledgement (ms) */
+  readonly commandTimes = new CommandTimes();
   recentCalls: CallView[] = [];
   private businessDate: string;
   private readonly clock: () => number;

@@ -163,6 +163,7 @@ export function attachRealtime(
     handler: (payload: z.infer<S>) => Ack<R> | Promise<Ack<R>>,
   ): void {
     socket.on(name, (...args: unknown[]) => {
+      const received = performance.now();
       const ack = typeof args[args.length - 1] === 'function' ? (args.pop() as (a: Ack<R>) => void) : () => {};
       if (!limits.rateLimiter.take(socket.data.device.id)) {
         ack({ ok: false, error: hallError('RATE_LIMITED') });
@@ -173,11 +174,15 @@ export function attachRealtime(
         ack({ ok: false, error: hallError('VALIDATION_FAILED', `${hallError('VALIDATION_FAILED').message}: ${parsed.error?.issues[0]?.message ?? 'too many arguments'}`) });
         return;
       }
+      const answer = (a: Ack<R>) => {
+        ack(a);
+        hall.commandTimes.record(name, performance.now() - received);
+      };
       Promise.resolve()
         .then(() => handler(parsed.data))
-        .then(ack, (err: unknown) => {
+        .then(answer, (err: unknown) => {
           log.error({ err, command: name, device: socket.data.device.id }, 'command handler failed');
-          ack({ ok: false, error: hallError('INTERNAL') });
+          answer({ ok: false, error: hallError('INTERNAL') });
         });
     });
   }

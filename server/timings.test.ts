@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { LatencyWindow, mainThreadSince, parseSchedStat, runQueueWaitNs, startServerTimings, type ServerTimings } from './timings.ts';
+import { CommandTimes, LatencyWindow, mainThreadSince, parseSchedStat, runQueueWaitNs, startServerTimings, type ServerTimings } from './timings.ts';
 
 describe('LatencyWindow', () => {
   it('has no summary before the first value', () => {
@@ -40,6 +40,19 @@ describe('LatencyWindow', () => {
   });
 });
 
+describe('CommandTimes', () => {
+  it('keeps a window per command and lists only the commands that ran, in name order', () => {
+    const times = new CommandTimes();
+    expect(times.view()).toEqual({});
+    times.record('ticket:issue', 3);
+    times.record('counter:call-next', 9);
+    times.record('ticket:issue', 5);
+    expect(Object.keys(times.view())).toEqual(['counter:call-next', 'ticket:issue']);
+    expect(times.view()['ticket:issue']).toEqual({ samples: 2, p50Ms: 3, p99Ms: 5, maxMs: 5 });
+    expect(times.view()['counter:call-next']).toEqual({ samples: 1, p50Ms: 9, p99Ms: 9, maxMs: 9 });
+  });
+});
+
 describe('startServerTimings', () => {
   let timings: ServerTimings | null = null;
   afterEach(() => {
@@ -50,7 +63,9 @@ describe('startServerTimings', () => {
   it('reports the commits it is given and a delay for a loop that was blocked', async () => {
     const commits = new LatencyWindow(8);
     commits.record(4);
-    timings = startServerTimings(commits, { loopWindowMs: 200 });
+    const commands = new CommandTimes();
+    commands.record('ticket:issue', 2);
+    timings = startServerTimings(commits, { commands, loopWindowMs: 200 });
     await new Promise((r) => setTimeout(r, 20));
     const blockedUntil = Date.now() + 30;
     while (Date.now() < blockedUntil); // hold the event loop for 30 ms
@@ -58,6 +73,7 @@ describe('startServerTimings', () => {
     const view = timings.view();
     expect(view.commits).toEqual({ samples: 1, p50Ms: 4, p99Ms: 4, maxMs: 4 });
     expect(view.commitsSinceStart).toBe(1);
+    expect(view.commands).toEqual({ 'ticket:issue': { samples: 1, p50Ms: 2, p99Ms: 2, maxMs: 2 } });
     expect(view.eventLoopDelay).not.toBeNull();
     expect(view.eventLoopDelay!.maxMs).toBeGreaterThanOrEqual(25);
   });

@@ -1,5 +1,7 @@
-// How long the server takes where a hall would notice: each commit (the transaction and its fsync,
-// which every acknowledgement waits for), the event loop's delay (how long anything that arrives
+// How long the server takes where a hall would notice: each command from the moment the server reads
+// it to its acknowledgement (what a kiosk or a clerk waits for, less the network and the wait for the
+// event loop), each commit (the transaction and its fsync, which every acknowledgement waits for), the
+// event loop's delay (how long anything that arrives
 // waits for the loop), and the main thread's own use of the CPU and its wait for one (how long it was
 // ready to run while other threads or processes had the cores). GET /api/v1/health reports them, so
 // an operator can tell a slow disk from a busy server from a crowded machine, and the load bench can
@@ -10,6 +12,8 @@ import type { LatencySummary, MainThreadView, ServerTimingsView } from '../share
 
 /** commits kept for the percentiles */
 export const COMMIT_WINDOW = 1_024;
+/** acknowledgements kept for the percentiles, per command */
+export const COMMAND_WINDOW = 1_024;
 /** the event-loop histogram covers at most this long; the last full window is reported */
 export const LOOP_WINDOW_MS = 10_000;
 
@@ -50,6 +54,24 @@ export class LatencyWindow {
   }
 
   private cached: { count: number; summary: LatencySummary } | null = null;
+}
+
+/** The last COMMAND_WINDOW durations of each command, by its event name (a fixed set: unknown events never get here). */
+export class CommandTimes {
+  private readonly windows = new Map<string, LatencyWindow>();
+
+  record(command: string, ms: number): void {
+    let window = this.windows.get(command);
+    if (!window) this.windows.set(command, (window = new LatencyWindow(COMMAND_WINDOW)));
+    window.record(ms);
+  }
+
+  /** every command that ran at least once, by name, in name order */
+  view(): Record<string, LatencySummary> {
+    const view: Record<string, LatencySummary> = {};
+    for (const name of [...this.windows.keys()].sort()) view[name] = this.windows.get(name)!.summary()!;
+    return view;
+  }
 }
 
 /**
@@ -96,8 +118,12 @@ export interface ServerTimings {
   stop(): void;
 }
 
-/** `commits`: the hall's commit durations (Hall.commitTimes). */
-export function startServerTimings(commits: LatencyWindow, options: { loopWindowMs?: number } = {}): ServerTimings {
+/** `commits`: the hall's commit durations (Hall.commitTimes); `commands`: its commands' (Hall.commandTimes). */
+export function startServerTimings(
+  commits: LatencyWindow,
+  options: { commands?: CommandTimes; loopWindowMs?: number } = {},
+): ServerTimings {
+  const commands = options.commands ?? new CommandTimes();
   // resolution 1 ms: the timer that samples the loop fires every millisecond
   const loop: ELDHistogram = monitorEventLoopDelay({ resolution: 1 });
   loop.enable();
@@ -125,6 +151,7 @@ export function startServerTimings(commits: LatencyWindow, options: { loopWindow
   rotate.unref();
   return {
     view: () => ({
+      commands: commands.view(),
       commits: commits.summary(),
       commitsSinceStart: commits.count,
       eventLoopDelay: lastWindow ?? summarise(loop),

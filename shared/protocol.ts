@@ -423,6 +423,12 @@ export interface LatencySummary {
 
 /** How long the server takes (server/timings.ts); null where nothing was measured yet. */
 export interface ServerTimingsView {
+  /**
+   * by command event name (e.g. `ticket:issue`, `counter:call-next`), over each one's last 1,024 that
+   * passed validation: from the server reading the command to its acknowledgement handed to the
+   * connection — the server's own share of what the kiosk or clerk waits for
+   */
+  commands: Record<string, LatencySummary>;
   /** each command's transaction with its fsync, over the last 1,024 commits */
   commits: LatencySummary | null;
   commitsSinceStart: number;

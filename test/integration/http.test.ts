@@ -43,6 +43,23 @@ describe('GET /health and /services', () => {
     expect(after.commits!.p50Ms).toBeLessThanOrEqual(after.commits!.p99Ms);
   });
 
+  it('times each socket command from its arrival to its acknowledgement, by name, and not the ones refused at the edge', async () => {
+    const kiosk = await hall.connect('/kiosk', 'demo-kiosk-2');
+    try {
+      const before = ((await (await fetch(`${api}/health`)).json()) as HealthView).timings.commands['ticket:issue']?.samples ?? 0;
+      okData(await kiosk.command('ticket:issue', { serviceId: 'consult', idempotencyKey: idempotencyKey() }));
+      okData(await kiosk.command('ticket:issue', { serviceId: 'consult', idempotencyKey: idempotencyKey() }));
+      expect((await kiosk.command('ticket:issue', { serviceId: 42 })).ok).toBe(false); // invalid: answered at the edge
+      const commands = ((await (await fetch(`${api}/health`)).json()) as HealthView).timings.commands;
+      expect(commands['ticket:issue']!.samples).toBe(before + 2);
+      expect(commands['ticket:issue']!.maxMs).toBeGreaterThan(0);
+      expect(commands['ticket:issue']!.p50Ms).toBeLessThanOrEqual(commands['ticket:issue']!.p99Ms);
+      expect(Object.keys(commands).every((name) => ['ticket:issue', 'kiosk:assist'].includes(name) || name.startsWith('counter:') || name.startsWith('staff:'))).toBe(true);
+    } finally {
+      kiosk.close();
+    }
+  });
+
   it('lists services publicly with waiting counts', async () => {
     const res = await fetch(`${api}/services`);
     const body = (await res.json()) as { services: PublicServiceView[] };
