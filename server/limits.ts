@@ -31,34 +31,99 @@ export class RateLimiter {
 export const DEFAULT_RATE_LIMIT = { perSecond: 30, burst: 60 };
 
 export const SIGN_IN_MAX_FAILURES = 5;
+/** wrong passwords for one login from all terminals together that lock it everywhere */
+export const SIGN_IN_MAX_FAILURES_ANYWHERE = 20;
 export const SIGN_IN_WINDOW_MS = 15 * 60_000;
 export const SIGN_IN_LOCK_MS = 15 * 60_000;
+/** failure records kept beyond the locked ones; the oldest unlocked go first */
+export const SIGN_IN_RECORDS_KEPT = 10_000;
 
-/** Locks a login for SIGN_IN_LOCK_MS after SIGN_IN_MAX_FAILURES wrong passwords within SIGN_IN_WINDOW_MS. */
+export type SignInAttempt = 'ok' | 'failed' | 'locked';
+
+interface FailureRecord {
+  count: number;
+  firstAt: number;
+  lockedUntil: number;
+}
+
+/**
+ * The staff sign-in lockout. SIGN_IN_MAX_FAILURES wrong passwords for a login at one terminal within
+ * SIGN_IN_WINDOW_MS lock that login at that terminal for SIGN_IN_LOCK_MS, so someone guessing at one
+ * terminal cannot lock the clerk out of their own; SIGN_IN_MAX_FAILURES_ANYWHERE from all terminals
+ * together lock it everywhere, so guessing from many terminals is bounded too. A right password
+ * while locked is refused. Attempts for one login run one at a time (`attempt`): a password check
+ * takes tens of milliseconds, and guesses sent together must not all pass the lock check before the
+ * first failure is counted. Locked records are never dropped to make room; a right password clears
+ * only its own terminal's count (the count from everywhere ages out, so a clerk signing in between
+ * someone's guesses does not reset them).
+ */
 export class SignInGuard {
-  private readonly failures = new Map<string, { count: number; firstAt: number; lockedUntil: number }>();
+  private readonly records = new Map<string, FailureRecord>();
+  private readonly queues = new Map<string, Promise<unknown>>();
   private readonly clock: () => number;
 
   constructor(clock: () => number = Date.now) {
     this.clock = clock;
   }
 
-  isLocked(login: string): boolean {
-    const f = this.failures.get(login);
-    return f !== undefined && f.lockedUntil > this.clock();
+  /** Runs `check` (true: the password is right) for `login` at `deviceId`, after every earlier attempt for the login. */
+  attempt(deviceId: string, login: string, check: () => Promise<boolean>): Promise<SignInAttempt> {
+    const previous = this.queues.get(login) ?? Promise.resolve();
+    const run = previous.then(async (): Promise<SignInAttempt> => {
+      if (this.isLocked(deviceId, login)) return 'locked';
+      if (await check()) {
+        this.records.delete(terminalKey(deviceId, login));
+        return 'ok';
+      }
+      this.recordFailure(terminalKey(deviceId, login), SIGN_IN_MAX_FAILURES);
+      this.recordFailure(anywhereKey(login), SIGN_IN_MAX_FAILURES_ANYWHERE);
+      return 'failed';
+    });
+    const settled = run.catch(() => undefined);
+    this.queues.set(login, settled);
+    void settled.then(() => {
+      if (this.queues.get(login) === settled) this.queues.delete(login);
+    });
+    return run;
   }
 
-  recordFailure(login: string): void {
+  isLocked(deviceId: string, login: string): boolean {
     const now = this.clock();
-    let f = this.failures.get(login);
-    if (!f || now - f.firstAt > SIGN_IN_WINDOW_MS) f = { count: 0, firstAt: now, lockedUntil: 0 };
-    f.count += 1;
-    if (f.count >= SIGN_IN_MAX_FAILURES) f.lockedUntil = now + SIGN_IN_LOCK_MS;
-    this.failures.set(login, f);
-    if (this.failures.size > 10_000) this.failures.clear();
+    return [terminalKey(deviceId, login), anywhereKey(login)].some((key) => (this.records.get(key)?.lockedUntil ?? 0) > now);
   }
 
-  recordSuccess(login: string): void {
-    this.failures.delete(login);
+  /** failure records held (locked or counting) */
+  get size(): number {
+    return this.records.size;
+  }
+
+  private recordFailure(key: string, max: number): void {
+    const now = this.clock();
+    let f = this.records.get(key);
+    if (!f || (now - f.firstAt > SIGN_IN_WINDOW_MS && f.lockedUntil <= now)) f = { count: 0, firstAt: now, lockedUntil: 0 };
+    f.count += 1;
+    if (f.count >= max) f.lockedUntil = Math.max(f.lockedUntil, now + SIGN_IN_LOCK_MS);
+    this.records.delete(key); // re-inserted last: the map's order is the order of last failure
+    this.records.set(key, f);
+    if (this.records.size > SIGN_IN_RECORDS_KEPT) this.prune(now);
+  }
+
+  /** Drops records that no longer count or lock, then the oldest unlocked ones; never a lock. */
+  private prune(now: number): void {
+    let unlocked = 0;
+    for (const [key, f] of this.records) {
+      if (f.lockedUntil > now) continue;
+      if (now - f.firstAt > SIGN_IN_WINDOW_MS) this.records.delete(key);
+      else unlocked += 1;
+    }
+    for (const [key, f] of this.records) {
+      if (unlocked <= SIGN_IN_RECORDS_KEPT / 2) break;
+      if (f.lockedUntil > now) continue;
+      this.records.delete(key);
+      unlocked -= 1;
+    }
   }
 }
+
+const terminalKey = (deviceId: string, login: string) => `${deviceId}\u0000${login}`;
+const anywhereKey = (login: string) => `*\u0000${login}`;

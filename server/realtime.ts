@@ -265,15 +265,19 @@ export function attachRealtime(
 
     command(socket, 'staff:sign-in', C['staff:sign-in'], async (p): Promise<Ack<SignInResult>> => {
       if (!counterId || !hall.state.counters.has(counterId)) return { ok: false, error: hallError('COUNTER_NOT_FOUND') };
-      if (limits.signInGuard.isLocked(p.login)) return { ok: false, error: hallError('SIGN_IN_LOCKED') };
       const staff = hall.store.staffByLoginName(p.login);
-      const passwordOk = staff ? await verifyPassword(p.password, staff.passwordHash) : await verifyPassword(p.password, DUMMY_HASH);
-      if (!staff || !staff.active || !passwordOk) {
-        limits.signInGuard.recordFailure(p.login);
+      const attempt = await limits.signInGuard.attempt(device.id, p.login, async () => {
+        const passwordOk = await verifyPassword(p.password, staff ? staff.passwordHash : DUMMY_HASH);
+        return staff !== null && staff.active && passwordOk;
+      });
+      if (attempt === 'locked') {
+        log.warn({ device: device.id }, 'sign-in refused: login locked');
+        return { ok: false, error: hallError('SIGN_IN_LOCKED') };
+      }
+      if (attempt === 'failed' || !staff) {
         log.warn({ device: device.id }, 'sign-in refused');
         return { ok: false, error: hallError('SIGN_IN_FAILED') };
       }
-      limits.signInGuard.recordSuccess(p.login);
       hall.forgetStaff(staff.id);
       const outcome = hall.execute({ type: 'sign-in', counterId, staffId: staff.id }, { deviceId: device.id, staffId: staff.id });
       if (!outcome.ok) return outcome;

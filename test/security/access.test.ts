@@ -26,6 +26,22 @@ describe('staff sign-in', () => {
     okData(await counter.command('staff:sign-in', { login: 'clerk1', password: 'demo1234' }));
   });
 
+  it('checks guesses sent together one at a time: the right password sent after them finds the login locked', async () => {
+    hall = await startTestHall();
+    const counter = await hall.connect('/counter', 'demo-counter-1');
+    const answers = await Promise.all([
+      ...Array.from({ length: 30 }, (_, i) => counter.command('staff:sign-in', { login: 'clerk1', password: `guess-${i}` })),
+      counter.command('staff:sign-in', { login: 'clerk1', password: 'demo1234' }),
+    ]);
+    const codes = answers.map((a) => (a.ok ? 'OK' : a.error.code));
+    expect(codes.filter((c) => c === 'SIGN_IN_FAILED')).toHaveLength(SIGN_IN_MAX_FAILURES);
+    expect(codes.filter((c) => c === 'SIGN_IN_LOCKED')).toHaveLength(31 - SIGN_IN_MAX_FAILURES);
+    expect(codes.at(-1)).toBe('SIGN_IN_LOCKED');
+    // guesses at one terminal do not lock the clerk out of another
+    const own = await hall.connect('/counter', 'demo-counter-2');
+    okData(await own.command('staff:sign-in', { login: 'clerk1', password: 'demo1234' }));
+  });
+
   it('expires a session after staffSessionHours; signing in again resumes the counter as it was', async () => {
     // 08:00 in Shanghai: twelve hours later is still the same business day (a rollover would close the ticket)
     let now = Date.UTC(2026, 10, 23, 0, 0);
