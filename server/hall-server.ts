@@ -12,7 +12,7 @@ import { runDailyBackup, runRetention } from './maintenance.ts';
 import { attachRealtime, type Realtime } from './realtime.ts';
 import { newSecret } from './security.ts';
 import { startCheckpointer } from './store/checkpointer.ts';
-import { openDatabase } from './store/database.ts';
+import { openDatabase, SERVER_BUSY_TIMEOUT_MS } from './store/database.ts';
 import { HallStore } from './store/hall-store.ts';
 import { startServerTimings } from './timings.ts';
 
@@ -61,7 +61,7 @@ export const DEFAULT_STATIC_ROOT = resolve(import.meta.dirname, '..', 'dist', 'r
 export async function startHallServer(options: HallServerOptions): Promise<RunningHallServer> {
   const log = options.log ?? createLogger();
   const clock = options.clock ?? Date.now;
-  const db = openDatabase(join(options.dataDir, DATABASE_FILE));
+  const db = openDatabase(join(options.dataDir, DATABASE_FILE), { busyTimeoutMs: SERVER_BUSY_TIMEOUT_MS });
   const checkpointer = await startCheckpointer(db, log);
   const store = new HallStore(db);
   let demo: DemoCredentials | null = null;
@@ -70,13 +70,20 @@ export async function startHallServer(options: HallServerOptions): Promise<Runni
   const backupsKept = options.backupsKept ?? DEFAULT_BACKUPS_KEPT;
   const housekeeping = async () => {
     try {
-      runRetention(hall, log);
+      runRetention(hall, log, options.dataDir);
       await runDailyBackup(hall, options.dataDir, backupsKept, log);
     } catch (err) {
       log.error({ err }, 'daily housekeeping failed');
     }
   };
-  await housekeeping();
+  // one run at a time; close() waits for the one under way
+  let housekeepingRun = housekeeping();
+  let stopping = false;
+  const housekeep = () => {
+    if (stopping) return;
+    housekeepingRun = housekeepingRun.then(housekeeping);
+  };
+  await housekeepingRun;
   const rate = options.rateLimit ?? DEFAULT_RATE_LIMIT;
   const rateLimiter = new RateLimiter(rate.perSecond, rate.burst, clock);
   const signInGuard = new SignInGuard(clock);
@@ -90,9 +97,12 @@ export async function startHallServer(options: HallServerOptions): Promise<Runni
   const realtime = attachRealtime(app.server, hall, log, { rateLimiter, signInGuard }, { listenerUpdateMs: options.listenerUpdateMs });
   await app.listen({ port: options.port, host: options.host });
   const port = (app.server.address() as AddressInfo).port;
-  const rollover = setInterval(() => {
-    if (hall.rollOver()) void housekeeping();
-  }, ROLLOVER_CHECK_MS);
+  // The day may turn over in a command (the first after midnight) or in this check: housekeeping
+  // follows the change wherever it happened.
+  const unsubscribeDay = hall.onChange((change) => {
+    if (change.dayChanged) setImmediate(housekeep); // after the command that turned the day over
+  });
+  const rollover = setInterval(() => hall.rollOver(), ROLLOVER_CHECK_MS);
   rollover.unref();
   let closed: Promise<void> | null = null;
   return {
@@ -104,7 +114,10 @@ export async function startHallServer(options: HallServerOptions): Promise<Runni
     demo,
     close() {
       closed ??= (async () => {
+        stopping = true;
         clearInterval(rollover);
+        unsubscribeDay();
+        await housekeepingRun;
         timings.stop();
         await realtime.close();
         await app.close();

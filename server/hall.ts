@@ -117,8 +117,11 @@ export class Hall {
     const today = businessDateOf(now, this.state.settings.timeZone);
     if (!force && today === this.businessDate) return false;
     const changed = today !== this.businessDate;
-    this.businessDate = today;
     const result = this.run({ type: 'close-day' }, { deviceId: null, staffId: null }, true);
+    // Yesterday's open tickets must be closed before today's numbering starts: when the close-day
+    // could not be written, the day stays as it was and the next command or check tries again.
+    if (!result.ok && result.error.code === 'STORE_UNAVAILABLE') return false;
+    this.businessDate = today;
     HallStore.pruneBefore(this.state, today);
     if (changed) {
       this.figures.clear();
@@ -130,6 +133,13 @@ export class Hall {
 
   execute(cmd: Command, actor: Actor): CommandOutcome {
     this.rollOver();
+    // The engine knows today's keys (a replay answers the same ticket); the database refuses any key
+    // ever used, so a key from an earlier business day is a conflict, not a failed write.
+    if (cmd.type === 'issue' && cmd.idempotencyKey !== null && !this.state.byIdempotencyKey.has(cmd.idempotencyKey)) {
+      if (this.store.idempotencyKeyUsed(cmd.idempotencyKey)) {
+        return { ok: false, error: hallError('IDEMPOTENCY_CONFLICT', '此请求编号已在之前的营业日使用，请重新取号') };
+      }
+    }
     return this.run(cmd, actor, false);
   }
 

@@ -63,7 +63,8 @@ const Id = z.string().min(1).max(64);
 
 export const IssueTicketPayload = z.strictObject({
   serviceId: Id,
-  idempotencyKey: z.string().min(8).max(128),
+  // well-formed: the database keeps UTF-8, where two different lone surrogates would become one key
+  idempotencyKey: z.string().min(8).max(128).refine((key) => key.isWellFormed(), 'idempotencyKey must be well-formed Unicode'),
   idNumber: z.string().min(1).max(32).optional(),
   priority: PriorityKind.optional(),
 });

@@ -4,12 +4,20 @@ import { copyFileSync, mkdirSync, rmSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { migrate, SCHEMA_VERSION } from './migrations.ts';
 
+/** how long a CLI command waits for the running server's transaction */
 export const BUSY_TIMEOUT_MS = 5_000;
+/**
+ * How long the hall server waits for a lock another process holds. better-sqlite3 is synchronous, so
+ * the whole server (reads, screens, acknowledgements) waits with it: a command meeting a locked
+ * database is refused after this (STORE_UNAVAILABLE) instead of freezing the hall for seconds. The
+ * CLI's own writes beside a running server take milliseconds.
+ */
+export const SERVER_BUSY_TIMEOUT_MS = 200;
 
-export function openDatabase(file: string, options: { readonly?: boolean } = {}): Database {
+export function openDatabase(file: string, options: { readonly?: boolean; busyTimeoutMs?: number } = {}): Database {
   if (file !== ':memory:' && !options.readonly) mkdirSync(dirname(file), { recursive: true });
   const db = new BetterSqlite3(file, { readonly: options.readonly ?? false, fileMustExist: options.readonly ?? false });
-  db.pragma(`busy_timeout = ${BUSY_TIMEOUT_MS}`);
+  db.pragma(`busy_timeout = ${options.busyTimeoutMs ?? BUSY_TIMEOUT_MS}`);
   if (!options.readonly) {
     db.pragma('journal_mode = WAL');
     // Every acknowledged ticket must survive a power cut: fsync the WAL on each commit.

@@ -141,6 +141,10 @@ function withoutPersonalData(payload: Record<string, unknown>): Record<string, u
 
 const TICKET_COLUMNS = Object.keys(ticketToRow({} as Ticket)) as (keyof TicketRow)[];
 
+/** Retention's purge: the ID hash and masked ID of tickets of business days before the parameter. */
+export const PURGE_PERSONAL_DATA_SQL =
+  'UPDATE tickets SET id_hash = NULL, id_masked = NULL WHERE business_date < ? AND (id_hash IS NOT NULL OR id_masked IS NOT NULL)';
+
 export class HallStore {
   readonly db: Database;
   private readonly insertEventRow: Statement;
@@ -152,6 +156,7 @@ export class HallStore {
   private readonly staffByLogin: Statement;
   private readonly staffById: Statement;
   private readonly ticketByTrackingToken: Statement;
+  private readonly idempotencyKeyRow: Statement;
 
   constructor(db: Database) {
     this.db = db;
@@ -178,6 +183,7 @@ export class HallStore {
     this.staffByLogin = db.prepare('SELECT * FROM staff WHERE login = ?');
     this.staffById = db.prepare('SELECT * FROM staff WHERE id = ?');
     this.ticketByTrackingToken = db.prepare('SELECT * FROM tickets WHERE tracking_token = ?');
+    this.idempotencyKeyRow = db.prepare('SELECT 1 FROM tickets WHERE idempotency_key = ?').pluck();
   }
 
   // ------------------------------------------------------------ hall state
@@ -306,6 +312,11 @@ export class HallStore {
     }
   }
 
+  /** whether any ticket, of any business day, was issued with this idempotency key (the column is UNIQUE) */
+  idempotencyKeyUsed(key: string): boolean {
+    return this.idempotencyKeyRow.get(key) !== undefined;
+  }
+
   ticketByTracking(token: string): Ticket | null {
     const row = this.ticketByTrackingToken.get(token) as TicketRow | undefined;
     return row ? rowToTicket(row) : null;
@@ -331,9 +342,7 @@ export class HallStore {
   purgePersonalData(cutoffDate: string, now: number): number {
     const purged = this.db
       .transaction(() => {
-        const r = this.db
-          .prepare('UPDATE tickets SET id_hash = NULL, id_masked = NULL WHERE business_date < ? AND (id_hash IS NOT NULL OR id_masked IS NOT NULL)')
-          .run(cutoffDate);
+        const r = this.db.prepare(PURGE_PERSONAL_DATA_SQL).run(cutoffDate);
         if (r.changes > 0) this.adminEvent('retention.purged', { tickets: r.changes, before: cutoffDate }, now);
         return r.changes;
       })

@@ -1,4 +1,5 @@
 // The retention job: personal fields go after `personalDataRetentionDays`, the tickets themselves stay.
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import BetterSqlite3 from 'better-sqlite3';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -43,5 +44,25 @@ describe('retention', () => {
     hall.hall.rollOver();
     expect(runRetention(hall.hall, silentLogger())).toBe(1);
     expect(row(hall.dataDir)).toEqual({ number: 'B001', id_hash: null, id_masked: null });
+  });
+
+  it('purges the automatic backups too: none keeps a personal field the hall may no longer hold', async () => {
+    let now = Date.UTC(2026, 10, 2, 2, 0);
+    hall = await startTestHall({ clock: () => now, backupsKept: 60 });
+    const days = hall.hall.state.settings.personalDataRetentionDays;
+    const kiosk = await hall.connect('/kiosk', 'demo-kiosk-1');
+    okData(await kiosk.command('ticket:issue', { serviceId: 'hukou', idempotencyKey: idempotencyKey(), idNumber: '11010519491231002X' }));
+    now += DAY_MS;
+    hall.hall.rollOver(); // the server writes the new day's backup by itself
+    const backup = join(hall.dataDir, 'backups', 'hall-2026-11-03.db');
+    for (let i = 0; i < 200 && !existsSync(backup); i++) await new Promise((r) => setTimeout(r, 25));
+    expect(readFileSync(backup).includes('110***********002X')).toBe(true);
+    now += days * DAY_MS; // one day past the retention period of the ticket's day
+    hall.hall.rollOver();
+    expect(runRetention(hall.hall, silentLogger(), hall.dataDir)).toBe(1);
+    const copy = new BetterSqlite3(backup, { readonly: true });
+    expect(copy.prepare("SELECT id_hash, id_masked FROM tickets WHERE service_id = 'hukou'").get()).toEqual({ id_hash: null, id_masked: null });
+    copy.close();
+    expect(readFileSync(backup).includes('110***********002X')).toBe(false);
   });
 });
