@@ -93,7 +93,23 @@ export type TransferPayload = z.infer<typeof TransferPayload>;
 export const SuspendPayload = z.strictObject({ returnTo: SuspendReturn.optional() }).optional();
 export type SuspendPayload = z.infer<typeof SuspendPayload>;
 
-export const PausePayload = z.strictObject({ reason: z.string().trim().min(1).max(60) });
+/**
+ * Whether free text carries what looks like an ID or phone number: six or more digits in a row once
+ * spaces and separators are taken out (full-width digits included). Such text is refused rather than
+ * kept, because what a clerk types here goes into the audit trail for good and onto every screen.
+ */
+export function looksLikePersonalNumber(text: string): boolean {
+  return /\d{6,}/.test(text.normalize('NFKC').replace(/[\s\-.·()（）_/]/g, ''));
+}
+
+export const PausePayload = z.strictObject({
+  reason: z
+    .string()
+    .trim()
+    .min(1)
+    .max(60)
+    .refine((reason) => !looksLikePersonalNumber(reason), '暂停原因不能包含证件号码或手机号码'),
+});
 export type PausePayload = z.infer<typeof PausePayload>;
 
 /** 呼叫帮办: a visitor at a kiosk asks staff for help; managers see it. */

@@ -56,7 +56,13 @@ describe('personal information', () => {
     okData(await counter.command('staff:sign-in', { login: 'clerk1', password: 'demo1234' }));
     const called = okData(await counter.command<{ ticket: { idMasked: string | null; number: string } }>('counter:call-next'));
     expect(called.ticket.idMasked).toBe('110***********002X'); // the clerk sees only the masked form
-    await counter.command('counter:pause', { reason: PHONE });
+    // free text from a clerk goes into the audit trail and onto every screen: numbers like these are refused
+    for (const reason of [PHONE, '１３９１２３４５６７８', `请联系 ${PHONE.slice(0, 3)} ${PHONE.slice(3, 7)} ${PHONE.slice(7)}`, `证件 ${ID_NUMBER}`]) {
+      expect(await counter.command('counter:pause', { reason })).toMatchObject({ ok: false, error: { code: 'VALIDATION_FAILED' } });
+    }
+    okData(await counter.command('counter:start'));
+    okData(await counter.command('counter:complete', { outcome: 'concluded' })); // so the pause is refused for its text, not for a busy counter
+    okData(await counter.command('counter:pause', { reason: '午休' }));
     const track = await (await fetch(`${server.url}/api/v1/track/${viaSocket.ticket.trackingToken}`)).text();
     const display = await connectClient(server.url, '/display', 'demo-display-1');
 
