@@ -8,11 +8,12 @@ import {
   API_PREFIX,
   IssueTicketPayload,
   PROTOCOL_VERSION,
+  type DeviceKind,
   type HealthView,
   type ServerTimingsView,
   type PublicServiceView,
 } from '../shared/protocol.ts';
-import { DeviceHealthReport } from '../shared/electron-api.ts';
+import { DeviceHealthReport, type ShellRole } from '../shared/electron-api.ts';
 import { businessDateOf } from '../shared/hall-time.ts';
 import type { Hall } from './hall.ts';
 import type { Logger } from './log.ts';
@@ -38,6 +39,32 @@ const STATUS_BY_CODE: Partial<Record<ErrorCode, number>> = {
   STORE_UNAVAILABLE: 503,
 };
 
+export const REQUEST_TIMEOUT_MS = 30_000;
+
+/**
+ * An Electron shell's role and the kind of the device whose token it holds (main/roles.ts: a counter
+ * display pairs with a display or its counter's token; an all-in-one machine with its screen's).
+ */
+function roleFitsDevice(role: ShellRole, kind: DeviceKind): boolean {
+  if (role === 'all-in-one') return true;
+  if (role === 'counter-display') return kind === 'display' || kind === 'counter';
+  return role === kind;
+}
+
+/** The screens' content security policy (they are React pages built by Vite: no inline scripts, no eval). */
+export const PAGE_CSP = [
+  "default-src 'self'",
+  "script-src 'self'",
+  "style-src 'self' 'unsafe-inline'",
+  "img-src 'self' data:",
+  "font-src 'self' data:",
+  "connect-src 'self' ws: wss:",
+  "object-src 'none'",
+  "base-uri 'none'",
+  "form-action 'self'",
+  "frame-ancestors 'none'",
+].join('; ');
+
 function sendError(reply: FastifyReply, error: HallError): FastifyReply {
   return reply.code(STATUS_BY_CODE[error.code] ?? 409).send({ error });
 }
@@ -52,6 +79,9 @@ export async function createHttpApp(
     // per-request lines are info; the hall logs only http warnings and errors
     loggerInstance: options.log.child({ module: 'http' }, { level: 'warn' }),
     bodyLimit: MAX_BODY_BYTES,
+    // a request must arrive whole within this (a body sent a byte a minute would hold its connection);
+    // it does not limit how long an answer takes, so Socket.IO's long polls are unaffected
+    requestTimeout: REQUEST_TIMEOUT_MS,
     return503OnClosing: true,
     // errors the router raises before any handler (bad URL encoding, over-long path parameters)
     frameworkErrors: (err, _req, reply) => {
@@ -68,6 +98,18 @@ export async function createHttpApp(
     return sendError(reply, hallError('INTERNAL'));
   });
   app.setNotFoundHandler((_req, reply) => sendError(reply, hallError('NOT_FOUND')));
+
+  // Every answer: no MIME sniffing, no framing (the clerk's sign-in must not be framed by another
+  // site), no referrer (a tracking page's address holds its token). Pages also get a content security
+  // policy: scripts only from the hall server, images from it or data: (the ticket's QR code).
+  app.addHook('onSend', async (_req, reply, payload) => {
+    reply.header('x-content-type-options', 'nosniff');
+    reply.header('x-frame-options', 'DENY');
+    reply.header('referrer-policy', 'no-referrer');
+    const type = reply.getHeader('content-type');
+    if (typeof type === 'string' && type.startsWith('text/html')) reply.header('content-security-policy', PAGE_CSP);
+    return payload;
+  });
 
   app.get(`${API_PREFIX}/health`, async (): Promise<HealthView> => ({
     status: 'ok',
@@ -116,6 +158,7 @@ export async function createHttpApp(
     if (!options.rateLimiter.take(device.id)) return sendError(reply, hallError('RATE_LIMITED'));
     const body = DeviceHealthReport.safeParse(req.body);
     if (!body.success) return sendError(reply, hallError('VALIDATION_FAILED'));
+    if (!roleFitsDevice(body.data.role, device.kind)) return sendError(reply, hallError('FORBIDDEN', `${device.kind} 设备不能以 ${body.data.role} 身份报告`));
     hall.recordDeviceHealth(device, body.data);
     return reply.code(204).send();
   });

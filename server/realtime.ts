@@ -115,6 +115,10 @@ export function attachRealtime(
     pingTimeout: 8_000,
   });
 
+  // The main namespace serves no device: a connection there would be an unauthenticated socket kept
+  // alive by pings.
+  io.of('/').use((_socket, next) => next(new ConnectRefusal('FORBIDDEN')));
+
   const namespaces = new Map<DeviceKind, HallNamespace>();
   for (const kind of Object.keys(NAMESPACES) as DeviceKind[]) {
     const nsp = io.of(NAMESPACES[kind]) as unknown as HallNamespace;
@@ -155,6 +159,18 @@ export function attachRealtime(
     return snapshot;
   }
 
+  /**
+   * A revoked device acts no more, from the moment it is revoked (by the CLI in another process too):
+   * every command looks the device up (one indexed read), answers UNAUTHORIZED and disconnects it.
+   * The periodic check below disconnects the revoked devices that stay silent.
+   */
+  function refusedAsRevoked(socket: HallSocket, ack: (a: Ack<never>) => void): boolean {
+    if (!hall.store.deviceRevoked(socket.data.device.id)) return false;
+    ack({ ok: false, error: hallError('UNAUTHORIZED') });
+    socket.disconnect(true);
+    return true;
+  }
+
   /** Registers a command handler: validates the payload, always answers the ack, never throws. */
   function command<S extends z.ZodType, R>(
     socket: HallSocket,
@@ -165,6 +181,7 @@ export function attachRealtime(
     socket.on(name, (...args: unknown[]) => {
       const received = performance.now();
       const ack = typeof args[args.length - 1] === 'function' ? (args.pop() as (a: Ack<R>) => void) : () => {};
+      if (refusedAsRevoked(socket, ack)) return;
       if (!limits.rateLimiter.take(socket.data.device.id)) {
         ack({ ok: false, error: hallError('RATE_LIMITED') });
         return;
@@ -197,6 +214,7 @@ export function attachRealtime(
       const ack = args[args.length - 1];
       if (typeof ack !== 'function') return;
       const answer = ack as (a: Ack<HallSnapshot>) => void;
+      if (refusedAsRevoked(socket, answer)) return;
       if (!limits.rateLimiter.take(device.id)) return answer({ ok: false, error: hallError('RATE_LIMITED') });
       answer({ ok: true, data: freshSnapshot(kind, socket, false) });
     });
@@ -205,7 +223,11 @@ export function attachRealtime(
     socket.onAny((event: unknown, ...args: unknown[]) => {
       if (typeof event === 'string' && known.has(event)) return;
       const ack = args[args.length - 1];
-      if (typeof ack === 'function') (ack as (a: Ack<never>) => void)({ ok: false, error: hallError('FORBIDDEN', `此设备不能执行 ${String(event).slice(0, 40)}`) });
+      if (typeof ack !== 'function') return;
+      const answer = ack as (a: Ack<never>) => void;
+      // answered, but from the same budget as everything else the device sends
+      if (!limits.rateLimiter.take(device.id)) return answer({ ok: false, error: hallError('RATE_LIMITED') });
+      answer({ ok: false, error: hallError('FORBIDDEN', `此设备不能执行 ${String(event).slice(0, 40)}`) });
     });
 
     if (kind === 'kiosk') registerKiosk(socket);
@@ -237,6 +259,18 @@ export function attachRealtime(
     });
   }
 
+  /**
+   * A sign-in or sign-out on one terminal of a counter ends the session of every other connection of
+   * that counter: an old connection must not act for a clerk who signed in again elsewhere.
+   */
+  function endOtherSessions(counterId: string, keep: HallSocket): void {
+    const nsp = namespaces.get('counter')!;
+    for (const id of nsp.adapter.rooms.get(counterRoom(counterId)) ?? []) {
+      const other = nsp.sockets.get(id);
+      if (other && other.id !== keep.id) other.data.staffId = null;
+    }
+  }
+
   function registerCounter(socket: HallSocket): void {
     const device = socket.data.device;
     const counterId = device.counterId;
@@ -258,7 +292,10 @@ export function attachRealtime(
       }
       const outcome = hall.execute(cmd, { deviceId: device.id, staffId: socket.data.staffId });
       if (!outcome.ok) return outcome;
-      if (cmd.type === 'sign-out') socket.data.staffId = null;
+      if (cmd.type === 'sign-out') {
+        socket.data.staffId = null;
+        endOtherSessions(counterId, socket);
+      }
       return { ok: true, data: resultFor(outcome.ticketId) };
     };
     const C = COUNTER_COMMANDS;
@@ -283,6 +320,7 @@ export function attachRealtime(
       if (!outcome.ok) return outcome;
       socket.data.staffId = staff.id;
       socket.data.signedInAt = hall.now();
+      endOtherSessions(counterId, socket);
       return {
         ok: true,
         data: {

@@ -157,6 +157,7 @@ export class HallStore {
   private readonly staffById: Statement;
   private readonly ticketByTrackingToken: Statement;
   private readonly idempotencyKeyRow: Statement;
+  private readonly revokedAtById: Statement;
 
   constructor(db: Database) {
     this.db = db;
@@ -184,6 +185,7 @@ export class HallStore {
     this.staffById = db.prepare('SELECT * FROM staff WHERE id = ?');
     this.ticketByTrackingToken = db.prepare('SELECT * FROM tickets WHERE tracking_token = ?');
     this.idempotencyKeyRow = db.prepare('SELECT 1 FROM tickets WHERE idempotency_key = ?').pluck();
+    this.revokedAtById = db.prepare('SELECT revoked_at FROM devices WHERE id = ?').pluck();
   }
 
   // ------------------------------------------------------------ hall state
@@ -310,6 +312,12 @@ export class HallStore {
         if (t.idempotencyKey) state.byIdempotencyKey.delete(t.idempotencyKey);
       }
     }
+  }
+
+  /** whether the device is revoked (or gone): read from the database, where the CLI revokes too */
+  deviceRevoked(id: string): boolean {
+    const revokedAt = this.revokedAtById.get(id) as number | null | undefined;
+    return revokedAt === undefined || revokedAt !== null;
   }
 
   /** whether any ticket, of any business day, was issued with this idempotency key (the column is UNIQUE) */

@@ -105,6 +105,7 @@ export async function openScreen(browser: Browser, baseUrl: string, options: Ope
     );
   }
   await context.addInitScript(SPEECH_SPY);
+  await context.addInitScript(CSP_RECORDER);
   await options.beforeOpen?.(context);
   const page = await context.newPage();
   await page.goto(`${baseUrl}${options.path}`);
@@ -115,7 +116,22 @@ export async function spokenTexts(page: Page): Promise<string[]> {
   return page.evaluate(() => ((window as unknown as { __spoken?: { text: string }[] }).__spoken ?? []).map((u) => u.text));
 }
 
+/** Records what the page's content security policy blocked (server/http.ts PAGE_CSP). */
+const CSP_RECORDER = () => {
+  const blocked: string[] = [];
+  (window as unknown as { __cspBlocked: string[] }).__cspBlocked = blocked;
+  document.addEventListener('securitypolicyviolation', (e) => blocked.push(`${e.violatedDirective} ${e.blockedURI}`));
+};
+
+/** What the content security policy blocked on the page so far. */
+export async function cspBlocked(page: Page): Promise<string[]> {
+  return page.evaluate(() => (window as unknown as { __cspBlocked?: string[] }).__cspBlocked ?? []);
+}
+
+/** Saves a screenshot of a screen, after checking its content security policy blocked nothing on it. */
 export async function screenshot(page: Page, name: string): Promise<string> {
+  const blocked = await cspBlocked(page);
+  if (blocked.length > 0) throw new Error(`${name}: the content security policy blocked ${blocked.join(', ')}`);
   mkdirSync(RESULTS_DIR, { recursive: true });
   const path = join(RESULTS_DIR, `${name}.png`);
   // Let fonts settle and animations reach a frame worth keeping.

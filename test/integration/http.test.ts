@@ -1,5 +1,9 @@
 // The REST contract under /api/v1, over real HTTP.
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { PAGE_CSP } from '../../server/http.ts';
 import type { HealthView, IssueTicketResult, PublicServiceView, TrackView } from '../../shared/protocol.ts';
 import { idempotencyKey, okData, startTestHall, type TestHall } from '../helpers/hall.ts';
 
@@ -66,6 +70,30 @@ describe('GET /health and /services', () => {
     expect(body.services).toHaveLength(12);
     expect(body.services[0]).toMatchObject({ id: 'id-card', code: 'HJ-001', prefix: 'A', categoryId: 'huji', waiting: 0 });
     expect(body.services[0]!.names).toEqual({ zh: '居民身份证办理', en: 'Resident ID card' });
+  });
+});
+
+describe('security headers', () => {
+  it('every answer forbids sniffing, framing and referrers; pages also get a content security policy', async () => {
+    const api1 = await fetch(`${api}/health`);
+    expect(api1.headers.get('x-content-type-options')).toBe('nosniff');
+    expect(api1.headers.get('x-frame-options')).toBe('DENY');
+    expect(api1.headers.get('referrer-policy')).toBe('no-referrer');
+    expect(api1.headers.get('content-security-policy')).toBeNull();
+    const root = mkdtempSync(join(tmpdir(), 'hall-pages-'));
+    writeFileSync(join(root, 'index.html'), '<!doctype html><title>hall</title>');
+    const withPages = await startTestHall({ staticRoot: root });
+    try {
+      const page = await fetch(`${withPages.url}/`);
+      expect(page.status).toBe(200);
+      expect(page.headers.get('content-security-policy')).toBe(PAGE_CSP);
+      expect(PAGE_CSP).toContain("script-src 'self'");
+      expect(PAGE_CSP).toContain("frame-ancestors 'none'");
+      expect(page.headers.get('x-frame-options')).toBe('DENY');
+    } finally {
+      await withPages.stop();
+      rmSync(root, { recursive: true, force: true });
+    }
   });
 });
 

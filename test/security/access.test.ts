@@ -42,6 +42,22 @@ describe('staff sign-in', () => {
     okData(await own.command('staff:sign-in', { login: 'clerk1', password: 'demo1234' }));
   });
 
+  it("ends a counter's other connections' sessions when a clerk signs in or out on one of them", async () => {
+    hall = await startTestHall();
+    const old = await hall.connect('/counter', 'demo-counter-1');
+    const current = await hall.connect('/counter', 'demo-counter-1');
+    okData(await old.command('staff:sign-in', { login: 'clerk2', password: 'demo1234' }));
+    okData(await current.command('staff:sign-in', { login: 'clerk2', password: 'demo1234' }));
+    expect(await old.command('counter:pause', { reason: '午休' })).toMatchObject({ ok: false, error: { code: 'NOT_SIGNED_IN' } });
+    okData(await old.command('staff:sign-in', { login: 'clerk2', password: 'demo1234' }));
+    okData(await current.command('staff:sign-in', { login: 'clerk2', password: 'demo1234' }));
+    okData(await current.command('staff:sign-out'));
+    okData(await current.command('staff:sign-in', { login: 'clerk2', password: 'demo1234' }));
+    // the old connection does not regain the session the clerk opened again elsewhere
+    expect(await old.command('counter:pause', { reason: '午休' })).toMatchObject({ ok: false, error: { code: 'NOT_SIGNED_IN' } });
+    okData(await current.command('counter:pause', { reason: '午休' }));
+  });
+
   it('expires a session after staffSessionHours; signing in again resumes the counter as it was', async () => {
     // 08:00 in Shanghai: twelve hours later is still the same business day (a rollover would close the ticket)
     let now = Date.UTC(2026, 10, 23, 0, 0);
@@ -71,6 +87,22 @@ describe('revoked devices', () => {
     expect(runCli(['device', 'revoke', '--id', id, '--data-dir', hall.dataDir]).status).toBe(0);
     expect(await gone).toBe('io server disconnect');
     await expect(hall.connect('/display', token)).rejects.toMatchObject({ data: { code: 'UNAUTHORIZED' } });
+  });
+
+  it('cannot act from the moment they are revoked: the next command is refused and the socket closed', async () => {
+    hall = await startTestHall();
+    const { device, token } = hall.store.addDevice({ kind: 'kiosk', name: 'temp' }, Date.now());
+    const kiosk = await hall.connect('/kiosk', token);
+    okData(await kiosk.command('ticket:issue', { serviceId: 'consult', idempotencyKey: idempotencyKey() }));
+    const seq = hall.hall.state.seq;
+    const gone = new Promise<string>((resolve) => kiosk.socket.once('disconnect', resolve));
+    hall.store.revokeDevice(device.id, Date.now()); // as the CLI does, straight in the database
+    expect(await kiosk.command('ticket:issue', { serviceId: 'consult', idempotencyKey: idempotencyKey() })).toMatchObject({
+      ok: false,
+      error: { code: 'UNAUTHORIZED' },
+    });
+    expect(await gone).toBe('io server disconnect');
+    expect(hall.hall.state.seq).toBe(seq);
   });
 
   it('cannot issue over HTTP once revoked', async () => {

@@ -55,6 +55,14 @@ describe('who may connect where', () => {
   }
 });
 
+describe('the main namespace', () => {
+  it('serves no device: every credential is refused with FORBIDDEN', async () => {
+    const row: Record<string, string> = {};
+    for (const c of CREDENTIALS) row[c] = await connectOutcome('/', tokens[c]);
+    expect(row).toEqual(Object.fromEntries(CREDENTIALS.map((c) => [c, 'FORBIDDEN'])));
+  });
+});
+
 describe('which commands each connected kind may use', () => {
   const ALL_COMMANDS = [...Object.keys(KIOSK_COMMANDS), ...Object.keys(COUNTER_COMMANDS)];
   const clients: Partial<Record<DeviceKind, TestClient>> = {};
@@ -135,6 +143,25 @@ describe('HTTP routes', () => {
       row[c] = res.status;
     }
     expect(row).toEqual(expectations);
+  });
+
+  it('POST /api/v1/devices/health: any paired device, reporting as its own kind', async () => {
+    const row: Record<string, number> = {};
+    const roleOf = (c: Credential) => (c === 'none' || c === 'wrong' || c === 'revoked' ? 'kiosk' : c);
+    const post = (token: string | null, role: string) =>
+      fetch(`${hall.url}/api/v1/devices/health`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) },
+        body: JSON.stringify({ protocolVersion: 1, role, appVersion: '0.1.0', status: 'ok', at: Date.now(), problem: null }),
+      });
+    for (const c of CREDENTIALS) row[c] = (await post(tokens[c], roleOf(c))).status;
+    expect(row).toEqual({ none: 401, wrong: 401, revoked: 401, kiosk: 204, counter: 204, display: 204, evaluator: 204, manager: 204 });
+    // a device cannot speak for another kind; a counter display may hold a display's or its counter's token
+    expect((await post(tokens.display, 'kiosk')).status).toBe(403);
+    expect((await post(tokens.kiosk, 'manager')).status).toBe(403);
+    expect((await post(tokens.display, 'counter-display')).status).toBe(204);
+    expect((await post(tokens.counter, 'counter-display')).status).toBe(204);
+    expect((await post(tokens.display, 'all-in-one')).status).toBe(204);
   });
 
   it('GET /health, /services and /track are public and the same for every credential', async () => {
