@@ -1,5 +1,5 @@
 // Composes the hall server: database, hall, HTTP and Socket.IO on one port.
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { closeSync, existsSync, fsyncSync, mkdirSync, openSync, readFileSync, writeSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import type { AddressInfo } from 'node:net';
 import { DATABASE_FILE } from './config.ts';
@@ -47,12 +47,31 @@ const ROLLOVER_CHECK_MS = 30_000;
 export const DEFAULT_BACKUPS_KEPT = 14;
 export const SECRET_FILE = 'hall-secret.key';
 
-/** The ID-hash key lives beside the database, not in it, so a copied database or backup alone cannot be brute-forced. */
-function loadOrCreateSecret(dataDir: string): string {
+/** the shortest key accepted from the secret file: 128 bits as hex (newSecret writes 256) */
+const MIN_SECRET_CHARS = 32;
+
+/**
+ * The ID-hash key lives beside the database, not in it, so a copied database or backup alone cannot
+ * be brute-forced. A file too short to be a key (emptied, truncated by a crash) stops the server: with
+ * a weak key the stored hashes next to the masked IDs would give the ID numbers away.
+ */
+export function loadOrCreateSecret(dataDir: string): string {
   const file = join(dataDir, SECRET_FILE);
-  if (existsSync(file)) return readFileSync(file, 'utf8').trim();
+  if (existsSync(file)) {
+    const secret = readFileSync(file, 'utf8').trim();
+    if (secret.length < MIN_SECRET_CHARS) {
+      throw new Error(`${file} holds no usable key (${secret.length} characters): restore it from where you keep it with the backups; see docs/operations.md`);
+    }
+    return secret;
+  }
   const secret = newSecret();
-  writeFileSync(file, secret + '\n', { mode: 0o600, flag: 'wx' });
+  const fd = openSync(file, 'wx', 0o600);
+  try {
+    writeSync(fd, secret + '\n');
+    fsyncSync(fd); // on disk before the first hash made with it
+  } finally {
+    closeSync(fd);
+  }
   return secret;
 }
 
@@ -61,12 +80,14 @@ export const DEFAULT_STATIC_ROOT = resolve(import.meta.dirname, '..', 'dist', 'r
 export async function startHallServer(options: HallServerOptions): Promise<RunningHallServer> {
   const log = options.log ?? createLogger();
   const clock = options.clock ?? Date.now;
+  mkdirSync(options.dataDir, { recursive: true });
+  const idHashSecret = loadOrCreateSecret(options.dataDir); // before anything is opened: it may refuse to start
   const db = openDatabase(join(options.dataDir, DATABASE_FILE), { busyTimeoutMs: SERVER_BUSY_TIMEOUT_MS });
   const checkpointer = await startCheckpointer(db, log);
   const store = new HallStore(db);
   let demo: DemoCredentials | null = null;
   if (options.demo !== false && store.isEmpty()) demo = seedDemoHall(store, clock());
-  const hall = new Hall(store, { clock, log, idHashSecret: loadOrCreateSecret(options.dataDir) });
+  const hall = new Hall(store, { clock, log, idHashSecret });
   const backupsKept = options.backupsKept ?? DEFAULT_BACKUPS_KEPT;
   const housekeeping = async () => {
     try {

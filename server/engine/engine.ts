@@ -101,6 +101,7 @@ function decideIssue(state: HallState, cmd: Extract<Command, { type: 'issue' }>,
     idMasked = maskIdNumber(id);
     const birth = birthDateOf(id);
     age = birth ? ageOn(birth, businessDate) : null;
+    if (age !== null && age < 0) return fail('ID_BIRTH_DATE'); // born after today
   }
   if (service.idRequired && idHash === null) return fail('ID_REQUIRED');
   // PIPL data minimisation: keep the ID only where a rule needs it (real-name service, per-ID limit, age priority).

@@ -101,6 +101,7 @@ describe('ID numbers', () => {
     ['ID_BIRTH_DATE', makeIdNumber('19900230')],
     ['ID_BIRTH_DATE', makeIdNumber('19901301')],
     ['ID_BIRTH_DATE', makeIdNumber('18991231')],
+    ['ID_BIRTH_DATE', makeIdNumber('20260303')], // born tomorrow (the unit hall's day is 2026-03-02)
     ['ID_CHECKSUM', YOUNG.slice(0, 17) + (YOUNG[17] === '0' ? '1' : '0')],
   ] as const)('refuses %s: %s', (code, idNumber) => {
     const h = unitHall();

@@ -158,6 +158,8 @@ export class HallStore {
   private readonly ticketByTrackingToken: Statement;
   private readonly idempotencyKeyRow: Statement;
   private readonly revokedAtById: Statement;
+  /** the last purge could not empty the WAL (a reader held it): the data may linger there a while */
+  walStillHoldsPurged = false;
 
   constructor(db: Database) {
     this.db = db;
@@ -355,14 +357,30 @@ export class HallStore {
         return r.changes;
       })
       .immediate();
-    if (purged > 0) this.db.pragma('wal_checkpoint(TRUNCATE)');
+    if (purged > 0) {
+      // The old rows are still in the WAL until it is checkpointed and emptied; a reader can hold it
+      // (then the WAL is reused and overwritten soon after, by the checkpointer).
+      const [result] = this.db.pragma('wal_checkpoint(TRUNCATE)') as { busy: number }[];
+      this.walStillHoldsPurged = Boolean(result?.busy);
+    }
     return purged;
   }
 
-  /** Writes settings, categories, services and counters. Services and counters are upserted, never deleted. */
+  /**
+   * Writes settings, categories, services and counters. Services and counters are upserted, never
+   * deleted, so a service the file does not name keeps its ticket prefix: a file giving that prefix to
+   * another service is refused as a whole (two services numbering L001 on one day cannot both issue).
+   */
   importCatalogue(catalogue: CatalogueFile, now: number): void {
     this.db
       .transaction(() => {
+        const named = new Set(catalogue.services.map((s) => s.id));
+        const kept = (this.db.prepare('SELECT id, config FROM services').all() as { id: string; config: string }[]).filter((r) => !named.has(r.id));
+        for (const row of kept) {
+          const prefix = (JSON.parse(row.config) as { prefix: string }).prefix;
+          const clash = catalogue.services.find((s) => s.prefix === prefix);
+          if (clash) throw new Error(`ticket prefix ${prefix} of service ${clash.id} is already used by service ${row.id}`);
+        }
         if (catalogue.settings) {
           this.db
             .prepare('INSERT INTO settings (id, config) VALUES (1, ?) ON CONFLICT (id) DO UPDATE SET config = excluded.config')

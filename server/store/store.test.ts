@@ -195,6 +195,20 @@ describe('restart recovery', () => {
 });
 
 describe('backup', () => {
+  it("refuses, as a whole, a catalogue that gives a kept service's ticket prefix to another service", () => {
+    const hall = openHall();
+    const consult = DEMO_CATALOGUE.services.find((s) => s.id === 'consult')!;
+    const before = hall.store.db.prepare('SELECT count(*) FROM services').pluck().get();
+    const clashing = { ...DEMO_CATALOGUE, services: [{ ...consult, id: 'consult-2', code: 'ZX-002', prefix: consult.prefix }] };
+    expect(() => hall.store.importCatalogue(clashing, now)).toThrow(`ticket prefix ${consult.prefix} of service consult-2 is already used by service consult`);
+    expect(hall.store.db.prepare('SELECT count(*) FROM services').pluck().get()).toBe(before);
+    // the same service may keep its prefix, and a service named in the file may hand its prefix on
+    const renamed = { ...DEMO_CATALOGUE, services: [{ ...consult, prefix: 'ZZ' }, { ...consult, id: 'consult-2', code: 'ZX-002' }] };
+    hall.store.importCatalogue(renamed, now);
+    expect(hall.store.db.prepare('SELECT count(*) FROM services').pluck().get()).toBe((before as number) + 1);
+    hall.store.close();
+  });
+
   it('makes a consistent online copy that opens as a hall database', async () => {
     const hall = openHall();
     hall.execute({ type: 'issue', serviceId: 'id-card', idempotencyKey: 'key-backup-1', deviceId: 'kiosk' }, device);

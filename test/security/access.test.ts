@@ -130,4 +130,12 @@ describe('rate limits', () => {
     const calm = await hall.connect('/kiosk', 'demo-kiosk-2');
     expect((await calm.command('ticket:issue', { serviceId: 'consult', idempotencyKey: idempotencyKey() })).ok).toBe(true);
   });
+
+  it('count unknown events too: answered FORBIDDEN from the same budget', async () => {
+    hall = await startTestHall({ rateLimit: { perSecond: 1, burst: 5 }, clock: () => 1_800_000_000_000 });
+    const display = await hall.connect('/display', 'demo-display-1');
+    const answers = await Promise.all(Array.from({ length: 8 }, (_, i) => display.command(`made-up:${i}`)));
+    expect(answers.map((a) => (a.ok ? 'OK' : a.error.code))).toEqual([...Array(5).fill('FORBIDDEN'), ...Array(3).fill('RATE_LIMITED')]);
+    expect(await display.command('hall:sync')).toMatchObject({ ok: false, error: { code: 'RATE_LIMITED' } });
+  });
 });

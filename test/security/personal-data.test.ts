@@ -1,8 +1,10 @@
 // PIPL: a known ID number and phone number, sent through every way in, must appear nowhere in clear:
 // not in the database files, not in the backups, not in the logs, not in any page the server serves.
-import { existsSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { loadOrCreateSecret, SECRET_FILE, startHallServer } from '../../server/hall-server.ts';
+import { silentLogger } from '../../server/log.ts';
 import type { IssueTicketResult } from '../../shared/protocol.ts';
 import { connectClient, idempotencyKey, okData, tempDataDir } from '../helpers/hall.ts';
 import { runCli, startHallProcess, type HallProcess } from '../helpers/process.ts';
@@ -88,5 +90,22 @@ describe('personal information', () => {
       for (const text of served) expect(text.includes(needle), `${needle} in a served page or message`).toBe(false);
     }
     expect(logs.length).toBeGreaterThan(0);
+  });
+});
+
+describe('the ID-hash key', () => {
+  it('is created once, 256 bits, readable by the owner only; a file too short to be a key stops the server', async () => {
+    const dataDir = tempDataDir();
+    try {
+      const secret = loadOrCreateSecret(dataDir);
+      expect(secret).toMatch(/^[0-9a-f]{64}$/);
+      expect(statSync(join(dataDir, SECRET_FILE)).mode & 0o777).toBe(0o600);
+      expect(loadOrCreateSecret(dataDir)).toBe(secret);
+      writeFileSync(join(dataDir, SECRET_FILE), '\n');
+      expect(() => loadOrCreateSecret(dataDir)).toThrow(/holds no usable key/);
+      await expect(startHallServer({ dataDir, port: 0, host: '127.0.0.1', log: silentLogger(), staticRoot: null })).rejects.toThrow(/holds no usable key/);
+    } finally {
+      rmSync(dataDir, { recursive: true, force: true });
+    }
   });
 });
