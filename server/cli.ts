@@ -11,7 +11,7 @@ import { DATABASE_FILE, resolveConfig } from './config.ts';
 import type { DemoCredentials } from './demo-hall.ts';
 import { DEFAULT_STATIC_ROOT, startHallServer } from './hall-server.ts';
 import { createLogger } from './log.ts';
-import { verifyAuditChain } from './store/audit-chain.ts';
+import { auditHead, verifyAuditChain } from './store/audit-chain.ts';
 import { backupDatabase, openDatabase, restoreDatabase } from './store/database.ts';
 import { HallStore } from './store/hall-store.ts';
 
@@ -25,7 +25,8 @@ Usage:
   hall services import FILE
   hall backup FILE
   hall restore FILE            (stop the server first)
-  hall audit verify
+  hall audit verify [--head ID:HASH ...]   (each --head: a head written down earlier, by \`hall audit head\` or from the log)
+  hall audit head
 
 Every command accepts --data-dir DIR (default ./data, or HALL_DATA_DIR).
 Environment: HALL_PORT (default 8080; 0 picks a free port), HALL_HOST (default 127.0.0.1), HALL_DATA_DIR,
@@ -45,6 +46,7 @@ const OPTIONS = {
   password: { type: 'string' },
   role: { type: 'string' },
   'staff-no': { type: 'string' },
+  head: { type: 'string', multiple: true },
   help: { type: 'boolean', short: 'h' },
 } as const;
 
@@ -194,10 +196,26 @@ async function main(argv: string[]): Promise<number> {
     return 0;
   }
 
-  if (command === 'audit' && sub === 'verify') {
+  if (command === 'audit' && sub === 'head') {
     const db = openDatabase(join(config.dataDir, DATABASE_FILE), { readonly: true });
     try {
-      const result = verifyAuditChain(db);
+      const head = auditHead(db);
+      process.stdout.write(head ? `${head.id}:${head.hash}\n` : 'no events yet\n');
+      return 0;
+    } finally {
+      db.close();
+    }
+  }
+
+  if (command === 'audit' && sub === 'verify') {
+    const anchors = (values.head ?? []).map((h) => {
+      const m = /^(\d+):([0-9a-f]{64})$/.exec(h.trim());
+      if (!m) throw new UsageError(`--head must be ID:HASH (64 hex digits), as \`hall audit head\` prints: ${h}`);
+      return { id: Number(m[1]), hash: m[2]! };
+    });
+    const db = openDatabase(join(config.dataDir, DATABASE_FILE), { readonly: true });
+    try {
+      const result = verifyAuditChain(db, anchors);
       if (result.ok) {
         process.stdout.write(`audit chain intact: ${result.events} events\n`);
         return 0;

@@ -11,6 +11,7 @@ import { DEFAULT_RATE_LIMIT, RateLimiter, SignInGuard } from './limits.ts';
 import { runDailyBackup, runRetention } from './maintenance.ts';
 import { attachRealtime, type Realtime } from './realtime.ts';
 import { newSecret } from './security.ts';
+import { auditHead } from './store/audit-chain.ts';
 import { startCheckpointer } from './store/checkpointer.ts';
 import { openDatabase, SERVER_BUSY_TIMEOUT_MS } from './store/database.ts';
 import { HallStore } from './store/hall-store.ts';
@@ -92,6 +93,9 @@ export async function startHallServer(options: HallServerOptions): Promise<Runni
   const housekeeping = async () => {
     try {
       runRetention(hall, log, options.dataDir);
+      // the chain's head in the log, outside the database: `hall audit verify --head` checks against it
+      const head = auditHead(hall.store.db);
+      if (head) log.info({ auditHead: `${head.id}:${head.hash}` }, 'audit chain head');
       await runDailyBackup(hall, options.dataDir, backupsKept, log);
     } catch (err) {
       log.error({ err }, 'daily housekeeping failed');

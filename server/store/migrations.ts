@@ -1,6 +1,7 @@
 // Schema migrations: an ordered list in code, tracked by PRAGMA user_version.
 // Never edit a migration that has shipped; append a new one.
 import type { Database } from 'better-sqlite3';
+import { eventHash, GENESIS_HASH, type EventRow } from './audit-chain.ts';
 
 export interface Migration {
   version: number;
@@ -127,6 +128,24 @@ export const MIGRATIONS: readonly Migration[] = [
         ALTER TABLE events ADD COLUMN prev_hash TEXT;
         ALTER TABLE events ADD COLUMN hash TEXT;
       `);
+      // The events written before the chain existed are chained now, in order, so that the chain
+      // starts at the first event and the first new one links to the last old one.
+      const rows = db.prepare('SELECT id, seq, type, at, device_id, staff_id, payload FROM events ORDER BY id').all() as Omit<
+        EventRow,
+        'prev_hash' | 'hash'
+      >[];
+      if (rows.length > 0) {
+        db.exec('DROP TRIGGER events_append_only_update');
+        const set = db.prepare('UPDATE events SET prev_hash = ?, hash = ? WHERE id = ?');
+        let prev = GENESIS_HASH;
+        for (const row of rows) {
+          const hash = eventHash(prev, row);
+          set.run(prev, hash, row.id);
+          prev = hash;
+        }
+        db.exec(`CREATE TRIGGER events_append_only_update BEFORE UPDATE ON events
+          BEGIN SELECT RAISE(ABORT, 'events are append-only'); END;`);
+      }
     },
   },
 ];

@@ -7,6 +7,7 @@ import { DEMO_CATALOGUE, seedDemoHall } from '../demo-hall.ts';
 import { Hall } from '../hall.ts';
 import { silentLogger } from '../log.ts';
 import { backupDatabase, openDatabase } from './database.ts';
+import { verifyAuditChain } from './audit-chain.ts';
 import { HallStore } from './hall-store.ts';
 import { FutureDatabaseError, MIGRATIONS, SCHEMA_VERSION, migrate, type Migration } from './migrations.ts';
 
@@ -49,6 +50,20 @@ describe('migrations', () => {
     expect(tables).toEqual(['categories', 'counters', 'daily_sequences', 'devices', 'events', 'meta', 'services', 'settings', 'staff', 'tickets']);
     const eventColumns = (db.prepare('PRAGMA table_info(events)').all() as { name: string }[]).map((c) => c.name);
     expect(eventColumns).toEqual(['id', 'seq', 'type', 'at', 'device_id', 'staff_id', 'payload', 'prev_hash', 'hash']);
+  });
+
+  it('chains the events of a hall made before the audit chain, so its chain verifies from the first event', () => {
+    const file = join(dir, 'old.db');
+    const old = new BetterSqlite3(file);
+    migrate(old, MIGRATIONS.filter((m) => m.version === 1));
+    const insert = old.prepare('INSERT INTO events (seq, type, at, device_id, staff_id, payload) VALUES (?, ?, ?, ?, ?, ?)');
+    for (let i = 1; i <= 3; i++) insert.run(i, 'ticket.issued', T0 + i, 'kiosk', null, JSON.stringify({ n: i }));
+    old.close();
+    const hall = openHall(file); // migrates to the latest version
+    hall.execute({ type: 'issue', serviceId: 'id-card', idempotencyKey: 'key-after-upgrade', deviceId: 'kiosk' }, device);
+    expect(verifyAuditChain(hall.store.db)).toEqual({ ok: true, events: (hall.store.db.prepare('SELECT count(*) FROM events').pluck().get() as number) });
+    expect(() => hall.store.db.exec("UPDATE events SET type = 'x' WHERE id = 1")).toThrow(/append-only/);
+    hall.store.close();
   });
 
   it('applies all pending migrations in one transaction: a failing one leaves nothing behind', () => {

@@ -3,6 +3,7 @@ import { rmSync } from 'node:fs';
 import { join } from 'node:path';
 import BetterSqlite3 from 'better-sqlite3';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { eventHash, type EventRow } from '../../server/store/audit-chain.ts';
 import { idempotencyKey, okData, startTestHall, tempDataDir } from '../helpers/hall.ts';
 import { runCli } from '../helpers/process.ts';
 
@@ -26,6 +27,13 @@ function tamper(sql: string): void {
   db.exec(sql);
   db.close();
 }
+
+const allIds = () => {
+  const db = new BetterSqlite3(join(dataDir, 'hall.db'), { readonly: true });
+  const ids = db.prepare('SELECT id FROM events ORDER BY id').pluck().all() as number[];
+  db.close();
+  return ids;
+};
 
 const issuedIds = () => {
   const db = new BetterSqlite3(join(dataDir, 'hall.db'), { readonly: true });
@@ -56,6 +64,39 @@ describe('hall audit verify', () => {
     const r = runCli(['audit', 'verify', '--data-dir', dataDir]);
     expect(r.status).toBe(1);
     expect(r.stdout).toContain(`BROKEN at event id ${target + 1}`);
+  });
+
+  it('notices that the newest events were removed', () => {
+    const all = allIds();
+    tamper(`DELETE FROM events WHERE id >= ${all.at(-2)!}`);
+    const r = runCli(['audit', 'verify', '--data-dir', dataDir]);
+    expect(r.status).toBe(1);
+    expect(r.stdout).toContain(`BROKEN at event id ${all.at(-2)!}`);
+    expect(r.stdout).toMatch(new RegExp(`ids up to ${all.at(-1)!} were handed out`));
+  });
+
+  it('checks the chain against heads written down outside the database: a chain rewritten from some event on is told', () => {
+    const head = runCli(['audit', 'head', '--data-dir', dataDir]).stdout.trim();
+    expect(head).toMatch(/^\d+:[0-9a-f]{64}$/);
+    expect(runCli(['audit', 'verify', '--head', head, '--data-dir', dataDir]).status).toBe(0);
+    // rewrite an event and recompute every hash after it: the chain alone still holds
+    const target = issuedIds()[2]!;
+    const db = new BetterSqlite3(join(dataDir, 'hall.db'));
+    db.exec('DROP TRIGGER events_append_only_update');
+    db.prepare(`UPDATE events SET payload = replace(payload, 'L003', 'L099') WHERE id = ?`).run(target);
+    let prev = db.prepare('SELECT hash FROM events WHERE id = ?').pluck().get(target - 1) as string;
+    for (const row of db.prepare('SELECT * FROM events WHERE id >= ? ORDER BY id').all(target) as EventRow[]) {
+      const hash = eventHash(prev, row);
+      db.prepare('UPDATE events SET prev_hash = ?, hash = ? WHERE id = ?').run(prev, hash, row.id);
+      prev = hash;
+    }
+    db.close();
+    expect(runCli(['audit', 'verify', '--data-dir', dataDir]).status).toBe(0);
+    const r = runCli(['audit', 'verify', '--head', head, '--data-dir', dataDir]);
+    expect(r.status).toBe(1);
+    expect(r.stdout).toContain(`BROKEN at event id ${head.split(':')[0]}`);
+    expect(r.stdout).toMatch(/not the one recorded/);
+    expect(runCli(['audit', 'verify', '--head', 'nonsense', '--data-dir', dataDir]).status).not.toBe(0);
   });
 
   it('notices a rewritten event whose hash was recomputed without its successors', () => {
