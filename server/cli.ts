@@ -191,8 +191,14 @@ async function main(argv: string[]): Promise<number> {
 
   if (command === 'restore') {
     const file = required(sub, 'FILE');
-    restoreDatabase(file, config.dataDir);
-    process.stdout.write(`restored ${file} into ${join(config.dataDir, DATABASE_FILE)}\n`);
+    const { numbersCarried } = restoreDatabase(file, config.dataDir);
+    process.stdout.write(
+      `restored ${file} into ${join(config.dataDir, DATABASE_FILE)}\n` +
+        (numbersCarried > 0
+          ? `numbering continues after the ${numbersCarried} ticket number(s) the replaced database had handed out since the backup: ` +
+            'those tickets are not in the backup; their visitors need new tickets\n'
+          : ''),
+    );
     return 0;
   }
 

@@ -1,5 +1,5 @@
 // Composes the hall server: database, hall, HTTP and Socket.IO on one port.
-import { closeSync, existsSync, fsyncSync, mkdirSync, openSync, readFileSync, writeSync } from 'node:fs';
+import { closeSync, existsSync, fsyncSync, mkdirSync, openSync, readFileSync, rmSync, writeFileSync, writeSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import type { AddressInfo } from 'node:net';
 import { DATABASE_FILE } from './config.ts';
@@ -13,7 +13,7 @@ import { attachRealtime, type Realtime } from './realtime.ts';
 import { newSecret } from './security.ts';
 import { auditHead } from './store/audit-chain.ts';
 import { startCheckpointer } from './store/checkpointer.ts';
-import { openDatabase, SERVER_BUSY_TIMEOUT_MS } from './store/database.ts';
+import { openDatabase, PID_FILE, SERVER_BUSY_TIMEOUT_MS } from './store/database.ts';
 import { HallStore } from './store/hall-store.ts';
 import { startServerTimings } from './timings.ts';
 
@@ -121,6 +121,9 @@ export async function startHallServer(options: HallServerOptions): Promise<Runni
   });
   const realtime = attachRealtime(app.server, hall, log, { rateLimiter, signInGuard }, { listenerUpdateMs: options.listenerUpdateMs });
   await app.listen({ port: options.port, host: options.host });
+  // `hall restore` refuses while this file names a live process
+  const pidFile = join(options.dataDir, PID_FILE);
+  writeFileSync(pidFile, `${process.pid}\n`);
   const port = (app.server.address() as AddressInfo).port;
   // The day may turn over in a command (the first after midnight) or in this check: housekeeping
   // follows the change wherever it happened.
@@ -148,6 +151,7 @@ export async function startHallServer(options: HallServerOptions): Promise<Runni
         await app.close();
         await checkpointer.stop();
         store.close();
+        if (existsSync(pidFile) && readFileSync(pidFile, 'utf8').trim() === String(process.pid)) rmSync(pidFile, { force: true });
       })();
       return closed;
     },

@@ -1,7 +1,8 @@
 // Opens the hall database: one writer connection, WAL, synchronous=FULL, foreign keys, busy timeout.
 import BetterSqlite3, { type Database } from 'better-sqlite3';
-import { copyFileSync, mkdirSync, rmSync } from 'node:fs';
-import { dirname, join } from 'node:path';
+import { closeSync, copyFileSync, existsSync, fsyncSync, mkdirSync, openSync, readFileSync, renameSync, rmSync } from 'node:fs';
+import { basename, dirname, join } from 'node:path';
+import { HallStore, type DailySequence } from './hall-store.ts';
 import { migrate, SCHEMA_VERSION } from './migrations.ts';
 
 /** how long a CLI command waits for the running server's transaction */
@@ -36,22 +37,93 @@ export async function backupDatabase(db: Database, target: string): Promise<void
   await db.backup(target);
 }
 
+/** The running hall server's process id, in its data directory while it runs. */
+export const PID_FILE = 'hall.pid';
+
+/** The tables every hall database has, whatever its schema version. */
+const HALL_TABLES = ['categories', 'counters', 'daily_sequences', 'devices', 'events', 'services', 'settings', 'staff', 'tickets'];
+
+/** The process id of a hall server running on `dataDir`, or null (no pid file, or its process is gone). */
+export function runningServerPid(dataDir: string): number | null {
+  const file = join(dataDir, PID_FILE);
+  if (!existsSync(file)) return null;
+  const pid = Number.parseInt(readFileSync(file, 'utf8'), 10);
+  if (!Number.isInteger(pid) || pid <= 0) return null;
+  try {
+    process.kill(pid, 0); // signal 0: only asks whether the process exists
+    return pid;
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === 'EPERM' ? pid : null;
+  }
+}
+
+export interface RestoreOutcome {
+  /** per business day and service, numbers the replaced database had handed out past the backup's */
+  numbersCarried: number;
+}
+
 /**
  * Replaces the data directory's database with a backup, after checking the backup is a sound hall
- * database this release can open. The server must be stopped.
+ * database this release can open, and refuses while a hall server runs on the directory. The copy is
+ * written beside the database, synced and renamed over it, so a crash or a full disk midway leaves
+ * the old database as it was. Numbers the replaced database had already handed out (when it can still
+ * be read) are carried over, so no printed number is issued a second time, and the restore is recorded
+ * in the restored audit trail.
  */
-export function restoreDatabase(backupFile: string, dataDir: string, databaseFile = 'hall.db'): void {
+export function restoreDatabase(backupFile: string, dataDir: string, databaseFile = 'hall.db', now = Date.now()): RestoreOutcome {
+  const pid = runningServerPid(dataDir);
+  if (pid !== null && pid !== process.pid) throw new Error(`a hall server (pid ${pid}) is running on ${dataDir}: stop it first`);
   const source = new BetterSqlite3(backupFile, { readonly: true, fileMustExist: true });
   try {
     const version = source.pragma('user_version', { simple: true }) as number;
     if (version < 1 || version > SCHEMA_VERSION) throw new Error(`${backupFile} is not a hall database this release can open (schema ${version})`);
     const integrity = source.pragma('integrity_check', { simple: true });
     if (integrity !== 'ok') throw new Error(`${backupFile} fails SQLite's integrity check: ${String(integrity)}`);
+    const tables = new Set(source.prepare("SELECT name FROM sqlite_master WHERE type = 'table'").pluck().all() as string[]);
+    const missing = HALL_TABLES.filter((t) => !tables.has(t));
+    if (missing.length > 0) throw new Error(`${backupFile} is not a hall database: it has no ${missing.join(', ')} table`);
   } finally {
     source.close();
   }
   const target = join(dataDir, databaseFile);
   mkdirSync(dataDir, { recursive: true });
+  const handedOut = existsSync(target) ? readSequences(target) : [];
+  const temp = `${target}.restoring`;
+  for (const suffix of ['', '-wal', '-shm', '-journal']) rmSync(temp + suffix, { force: true });
+  copyFileSync(backupFile, temp);
+  const restored = new HallStore(openDatabase(temp));
+  let numbersCarried: number;
+  try {
+    numbersCarried = restored.recordRestore(basename(backupFile), handedOut, now);
+  } finally {
+    restored.close(); // the last connection: SQLite checkpoints the copy's WAL into it and removes it
+  }
+  syncFile(temp);
   for (const suffix of ['-wal', '-shm']) rmSync(target + suffix, { force: true });
-  copyFileSync(backupFile, target);
+  renameSync(temp, target);
+  syncFile(dataDir);
+  return { numbersCarried };
+}
+
+/** The daily sequences of a database that may be damaged: none when it cannot be read. */
+function readSequences(file: string): DailySequence[] {
+  try {
+    const db = new BetterSqlite3(file, { readonly: true, fileMustExist: true });
+    try {
+      return db.prepare('SELECT business_date AS businessDate, service_id AS serviceId, last_seq AS lastSeq FROM daily_sequences').all() as DailySequence[];
+    } finally {
+      db.close();
+    }
+  } catch {
+    return [];
+  }
+}
+
+function syncFile(path: string): void {
+  const fd = openSync(path, 'r');
+  try {
+    fsyncSync(fd);
+  } finally {
+    closeSync(fd);
+  }
 }

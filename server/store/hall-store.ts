@@ -141,6 +141,13 @@ function withoutPersonalData(payload: Record<string, unknown>): Record<string, u
 
 const TICKET_COLUMNS = Object.keys(ticketToRow({} as Ticket)) as (keyof TicketRow)[];
 
+/** How far a service's numbering went on a business day (the daily_sequences table). */
+export interface DailySequence {
+  businessDate: string;
+  serviceId: string;
+  lastSeq: number;
+}
+
 /** Retention's purge: the ID hash and masked ID of tickets of business days before the parameter. */
 export const PURGE_PERSONAL_DATA_SQL =
   'UPDATE tickets SET id_hash = NULL, id_masked = NULL WHERE business_date < ? AND (id_hash IS NOT NULL OR id_masked IS NOT NULL)';
@@ -343,6 +350,30 @@ export class HallStore {
 
   private adminEvent(type: string, payload: object, now: number): void {
     this.appendEvent(null, type, now, { deviceId: null, staffId: null }, payload);
+  }
+
+  /**
+   * After `hall restore`: numbering continues past what the replaced database had handed out (those
+   * numbers are printed on tickets the backup does not know), and the restore is recorded in the audit
+   * trail. Returns how many numbers were skipped. One transaction.
+   */
+  recordRestore(from: string, handedOut: readonly DailySequence[], now: number): number {
+    return this.db
+      .transaction(() => {
+        const current = this.db.prepare('SELECT last_seq FROM daily_sequences WHERE business_date = ? AND service_id = ?').pluck();
+        const known = new Set(this.db.prepare('SELECT id FROM services').pluck().all() as string[]);
+        let carried = 0;
+        for (const s of handedOut) {
+          if (!known.has(s.serviceId)) continue;
+          const here = (current.get(s.businessDate, s.serviceId) as number | undefined) ?? 0;
+          if (s.lastSeq <= here) continue;
+          this.upsertDailySeq.run(s.businessDate, s.serviceId, s.lastSeq);
+          carried += s.lastSeq - here;
+        }
+        this.adminEvent('backup.restored', { from, numbersCarried: carried }, now);
+        return carried;
+      })
+      .immediate();
   }
 
   /**
