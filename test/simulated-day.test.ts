@@ -553,8 +553,13 @@ describe('a simulated day in the demo hall', () => {
     // what is left are visitors who went to fetch documents and never came back
     expect(day.unfinishedBeforeClose.length).toBeGreaterThan(0);
     expect(new Set(day.unfinishedBeforeClose)).toEqual(new Set(['suspended']));
-    expect(day.closed.events.length).toBe(day.unfinishedBeforeClose.length);
-    expect(day.closed.events.every((e) => e.type === 'ticket.cancelled' && h.ticket(e.ticketId).cancelReason === 'day_closed')).toBe(true);
+    const cancelled = day.closed.events.filter((e) => e.type === 'ticket.cancelled');
+    expect(cancelled.length).toBe(day.unfinishedBeforeClose.length);
+    expect(cancelled.every((e) => e.type === 'ticket.cancelled' && h.ticket(e.ticketId).cancelReason === 'day_closed')).toBe(true);
+    // and signed out every clerk still signed in: the next day starts with every counter free
+    const signedOut = day.closed.events.filter((e) => e.type === 'counter.signed_out');
+    expect(cancelled.length + signedOut.length).toBe(day.closed.events.length);
+    expect([...h.state.counterStates.values()].every((c) => c.status === 'signed_out' && c.staffId === null)).toBe(true);
   });
 
   it('left every ticket in exactly one final state', () => {

@@ -335,13 +335,27 @@ describe('counter states: signed_out / idle / calling / serving / paused', () =>
     expect(h.state.seq).toBe(seq);
   });
 
-  it('refuses another clerk at a signed-in counter (ALREADY_SIGNED_IN) and a clerk already at another counter (STAFF_BUSY)', () => {
+  it('refuses another clerk at a signed-in counter (ALREADY_SIGNED_IN), and a clerk with a visitor at another counter (STAFF_BUSY)', () => {
+    const { h } = calledAtK1(); // wang at k1, calling a ticket
+    h.refuse({ type: 'sign-in', counterId: 'k1', staffId: 'li' }, 'ALREADY_SIGNED_IN');
+    h.refuse({ type: 'sign-in', counterId: 'k2', staffId: h.counter('k1').staffId! }, 'STAFF_BUSY');
+    h.ok({ type: 'start', counterId: 'k1' });
+    h.refuse({ type: 'sign-in', counterId: 'k2', staffId: h.counter('k1').staffId! }, 'STAFF_BUSY');
+  });
+
+  it('moves a clerk with no visitor in hand: signing in at another counter signs them out where they were', () => {
     const h = unitHall();
     h.signIn('k1', 'wang');
-    h.refuse({ type: 'sign-in', counterId: 'k1', staffId: 'li' }, 'ALREADY_SIGNED_IN');
-    h.refuse({ type: 'sign-in', counterId: 'k2', staffId: 'wang' }, 'STAFF_BUSY');
-    h.ok({ type: 'sign-out', counterId: 'k1' });
-    h.ok({ type: 'sign-in', counterId: 'k2', staffId: 'wang' });
+    h.ok({ type: 'pause', counterId: 'k1', reason: '午休' });
+    h.advanceMinutes(1);
+    const d = h.ok({ type: 'sign-in', counterId: 'k2', staffId: 'wang' });
+    expect(d.events).toEqual([
+      { type: 'counter.signed_out', at: h.now, counterId: 'k1', staffId: 'wang' },
+      { type: 'counter.signed_in', at: h.now, counterId: 'k2', staffId: 'wang' },
+    ]);
+    expect(h.counter('k1')).toMatchObject({ status: 'signed_out', staffId: null });
+    expect(h.counter('k2')).toMatchObject({ status: 'idle', staffId: 'wang' });
+    expect(stateProblems(h.state)).toEqual([]);
   });
 
   it('sign-out from idle or paused; refused while calling or serving (COUNTER_BUSY)', () => {
@@ -437,7 +451,7 @@ describe('close-day', () => {
     h.advanceMinutes(24 * 60);
     const today = h.issue('a');
     const d = h.ok({ type: 'close-day' });
-    expect(d.events.map((e) => e.type === 'ticket.cancelled' && [e.ticketId, e.reason])).toEqual([
+    expect(d.events.flatMap((e) => (e.type === 'ticket.cancelled' ? [[e.ticketId, e.reason]] : []))).toEqual([
       [waiting.id, 'day_closed'],
       [called.id, 'day_closed'],
       [suspended.id, 'day_closed'],
@@ -445,8 +459,14 @@ describe('close-day', () => {
     for (const t of [waiting, called, suspended]) expect(h.ticket(t.id)).toMatchObject({ status: 'cancelled', cancelReason: 'day_closed', finishedAt: h.now });
     expect(h.ticket(done.id).status).toBe('completed');
     expect(h.ticket(today.id).status).toBe('waiting');
-    expect(h.counter('k1')).toMatchObject({ status: 'idle', currentTicketId: null });
+    // a new day starts with every counter signed out
+    expect(d.events.filter((e) => e.type === 'counter.signed_out').map((e) => e.type === 'counter.signed_out' && e.counterId)).toEqual(['k1', 'k3']);
+    expect(h.counter('k1')).toMatchObject({ status: 'signed_out', staffId: null, currentTicketId: null });
+    expect(h.counter('k3')).toMatchObject({ status: 'signed_out', staffId: null });
     expect(stateProblems(h.state)).toEqual([]);
+    expect(h.ok({ type: 'close-day' }).events).toEqual([]);
+    // a clerk who signs in today is not signed out by a later close-day
+    h.signIn('k1');
     expect(h.ok({ type: 'close-day' }).events).toEqual([]);
   });
 });

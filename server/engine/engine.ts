@@ -170,10 +170,16 @@ function decideCounter(state: HallState, cmd: Exclude<Command, { type: 'issue' }
 
   if (cmd.type === 'sign-in') {
     if (cs.status !== 'signed_out') return cs.staffId === cmd.staffId ? done([]) : fail('ALREADY_SIGNED_IN');
-    for (const other of state.counterStates.values()) {
-      if (other.staffId === cmd.staffId) return fail('STAFF_BUSY');
+    // One clerk, one counter: signing in here signs the clerk out where they were (a terminal that
+    // died, a counter left without signing out), unless a visitor is still there with them.
+    const events: HallEvent[] = [];
+    for (const [otherId, other] of state.counterStates) {
+      if (other.staffId !== cmd.staffId) continue;
+      if (currentTicket(state, other)) return fail('STAFF_BUSY');
+      events.push({ type: 'counter.signed_out', at: now, counterId: otherId, staffId: cmd.staffId });
     }
-    return done([{ type: 'counter.signed_in', at: now, counterId, staffId: cmd.staffId }]);
+    events.push({ type: 'counter.signed_in', at: now, counterId, staffId: cmd.staffId });
+    return done(events);
   }
   if (cs.status === 'signed_out' || cs.staffId === null) return fail('NOT_SIGNED_IN');
   const pair: CounterPair = { counter, cs };
@@ -298,6 +304,13 @@ function decideCloseDay(state: HallState, ctx: EngineContext): Decision {
     if (t.businessDate < today && !isFinal(t.status)) {
       events.push({ type: 'ticket.cancelled', at: ctx.now, ticketId: t.id, reason: 'day_closed' });
     }
+  }
+  // A new day starts with every counter signed out: a clerk who went home without signing out does
+  // not hold the counter (or themselves) for tomorrow.
+  for (const [counterId, cs] of state.counterStates) {
+    if (cs.staffId === null || cs.status === 'signed_out') continue;
+    if (readHallClock(cs.statusSince, state.settings.timeZone).businessDate >= today) continue;
+    events.push({ type: 'counter.signed_out', at: ctx.now, counterId, staffId: cs.staffId });
   }
   return done(events);
 }
