@@ -83,6 +83,21 @@ export class Hall {
     this.rebuildDerived();
   }
 
+  /** the state in memory may not match the database: a reload after a failed write failed too */
+  private stale = false;
+
+  /** Reloads after a failed write; when the database cannot be read either, remembers to try again. */
+  private tryReload(): boolean {
+    try {
+      this.reload();
+      this.stale = false;
+    } catch (err) {
+      this.log.error({ err }, 'reloading the state failed; commands are refused until it succeeds');
+      this.stale = true;
+    }
+    return !this.stale;
+  }
+
   /** Today's counter figures and recent calls, rebuilt from the events and tickets of the business day. */
   private rebuildDerived(): void {
     this.figures.clear();
@@ -144,6 +159,9 @@ export class Hall {
   }
 
   private run(cmd: Command, actor: Actor, quiet: boolean): CommandOutcome {
+    // After a failed write whose reload failed too, the state in memory may hold half of it: no
+    // command is decided on it until the database can be read again.
+    if (this.stale && !this.tryReload()) return { ok: false, error: hallError('STORE_UNAVAILABLE') };
     const now = this.clock();
     const ctx: EngineContext = {
       now,
@@ -161,7 +179,7 @@ export class Hall {
       this.commitTimes.record(performance.now() - started);
     } catch (err) {
       this.log.error({ err, command: cmd.type }, 'commit failed; reloading state from the database');
-      this.reload();
+      this.tryReload();
       return { ok: false, error: hallError('STORE_UNAVAILABLE') };
     }
     let call: CallView | null = null;

@@ -161,6 +161,26 @@ describe('events and projections', () => {
   });
 });
 
+describe('when the reload after a failed write fails too', () => {
+  it('refuses every command until the database can be read again, then goes on from what it holds', () => {
+    const hall = openHall();
+    hall.execute({ type: 'issue', serviceId: 'id-card', idempotencyKey: 'key-00000005', deviceId: 'kiosk' }, device);
+    hall.store.db.exec("CREATE TRIGGER fail_tickets BEFORE INSERT ON tickets BEGIN SELECT RAISE(ABORT, 'disk full'); END");
+    hall.store.db.exec('ALTER TABLE categories RENAME TO categories_unreadable'); // the reload cannot read the hall
+    const refused = () => hall.execute({ type: 'issue', serviceId: 'id-card', idempotencyKey: 'key-00000006', deviceId: 'kiosk' }, device);
+    expect(refused()).toMatchObject({ ok: false, error: { code: 'STORE_UNAVAILABLE' } });
+    hall.store.db.exec('DROP TRIGGER fail_tickets'); // writes would work again, the state is still not trusted
+    expect(refused()).toMatchObject({ ok: false, error: { code: 'STORE_UNAVAILABLE' } });
+    expect(hall.store.db.prepare('SELECT count(*) FROM tickets').pluck().get()).toBe(1);
+    hall.store.db.exec('ALTER TABLE categories_unreadable RENAME TO categories');
+    const again = hall.execute({ type: 'issue', serviceId: 'id-card', idempotencyKey: 'key-00000006', deviceId: 'kiosk' }, device);
+    expect(again.ok).toBe(true);
+    expect(hall.state.tickets.get((again as { ticketId: string }).ticketId)?.number).toBe('A002');
+    expect(hall.state.tickets.size).toBe(2);
+    hall.store.close();
+  });
+});
+
 describe('restart recovery', () => {
   it('reloads the same hall: tickets, queue order, counters, seq, idempotency and numbering', () => {
     const hall = openHall();
