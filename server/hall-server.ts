@@ -90,15 +90,24 @@ export async function startHallServer(options: HallServerOptions): Promise<Runni
   if (options.demo !== false && store.isEmpty()) demo = seedDemoHall(store, clock());
   const hall = new Hall(store, { clock, log, idHashSecret });
   const backupsKept = options.backupsKept ?? DEFAULT_BACKUPS_KEPT;
+  // Each step on its own: one that fails is logged and does not keep the others from running.
   const housekeeping = async () => {
     try {
       runRetention(hall, log, options.dataDir);
+    } catch (err) {
+      log.error({ err }, 'daily retention purge failed');
+    }
+    try {
       // the chain's head in the log, outside the database: `hall audit verify --head` checks against it
       const head = auditHead(hall.store.db);
       if (head) log.info({ auditHead: `${head.id}:${head.hash}` }, 'audit chain head');
+    } catch (err) {
+      log.error({ err }, 'reading the audit chain head failed');
+    }
+    try {
       await runDailyBackup(hall, options.dataDir, backupsKept, log);
     } catch (err) {
-      log.error({ err }, 'daily housekeeping failed');
+      log.error({ err }, 'daily backup failed');
     }
   };
   // one run at a time; close() waits for the one under way

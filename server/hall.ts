@@ -126,16 +126,23 @@ export class Hall {
     });
   }
 
+  /**
+   * true while a close-day could not be written (at start-up or at midnight): earlier days' tickets may
+   * still be open, so no command runs (STORE_UNAVAILABLE) until the next try writes it
+   */
+  private dayUnclosed = false;
+
   /** Closes the previous business day when the date has changed. Returns whether it did. */
   rollOver(force = false): boolean {
     const now = this.clock();
     const today = businessDateOf(now, this.state.settings.timeZone);
-    if (!force && today === this.businessDate) return false;
+    if (!force && !this.dayUnclosed && today === this.businessDate) return false;
     const changed = today !== this.businessDate;
     const result = this.run({ type: 'close-day' }, { deviceId: null, staffId: null }, true);
     // Yesterday's open tickets must be closed before today's numbering starts: when the close-day
     // could not be written, the day stays as it was and the next command or check tries again.
-    if (!result.ok && result.error.code === 'STORE_UNAVAILABLE') return false;
+    this.dayUnclosed = !result.ok && result.error.code === 'STORE_UNAVAILABLE';
+    if (this.dayUnclosed) return false;
     this.businessDate = today;
     HallStore.pruneBefore(this.state, today);
     if (changed) {
@@ -148,12 +155,18 @@ export class Hall {
 
   execute(cmd: Command, actor: Actor): CommandOutcome {
     this.rollOver();
+    if (this.dayUnclosed) return { ok: false, error: hallError('STORE_UNAVAILABLE') };
     // The engine knows today's keys (a replay answers the same ticket); the database refuses any key
     // ever used, so a key from an earlier business day is a conflict, not a failed write.
     if (cmd.type === 'issue' && cmd.idempotencyKey !== null && !this.state.byIdempotencyKey.has(cmd.idempotencyKey)) {
-      if (this.store.idempotencyKeyUsed(cmd.idempotencyKey)) {
-        return { ok: false, error: hallError('IDEMPOTENCY_CONFLICT', '此请求编号已在之前的营业日使用，请重新取号') };
+      let used: boolean;
+      try {
+        used = this.store.idempotencyKeyUsed(cmd.idempotencyKey);
+      } catch (err) {
+        this.log.error({ err }, 'idempotency key look-up failed');
+        return { ok: false, error: hallError('STORE_UNAVAILABLE') };
       }
+      if (used) return { ok: false, error: hallError('IDEMPOTENCY_CONFLICT', '此请求编号已在之前的营业日使用，请重新取号') };
     }
     return this.run(cmd, actor, false);
   }

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { businessDateOf } from '../shared/hall-time.ts';
 import type { Hall } from './hall.ts';
 import type { Logger } from './log.ts';
-import { backupDatabase } from './store/database.ts';
+import { backupDatabase, SERVER_BUSY_TIMEOUT_MS } from './store/database.ts';
 import { PURGE_PERSONAL_DATA_SQL } from './store/hall-store.ts';
 
 export const BACKUP_DIR = 'backups';
@@ -32,8 +32,13 @@ export function runRetention(hall: Hall, log: Logger, dataDir?: string): number 
   const dir = dataDir === undefined ? null : join(dataDir, BACKUP_DIR);
   if (dir !== null && existsSync(dir)) {
     for (const file of readdirSync(dir).filter((f) => BACKUP_NAME.test(f))) {
-      const n = purgeBackup(join(dir, file), cutoff);
-      if (n > 0) log.info({ file, purged: n, before: cutoff }, 'personal data purged from a backup');
+      try {
+        const n = purgeBackup(join(dir, file), cutoff);
+        if (n > 0) log.info({ file, purged: n, before: cutoff }, 'personal data purged from a backup');
+      } catch (err) {
+        // one unreadable file must not stop the others, nor the day's backup after this
+        log.warn({ err, file }, 'could not purge personal data from a backup');
+      }
     }
   }
   return purged;
@@ -41,7 +46,7 @@ export function runRetention(hall: Hall, log: Logger, dataDir?: string): number 
 
 /** The retention purge on one backup file; secure_delete overwrites what it removes. */
 function purgeBackup(file: string, cutoff: string): number {
-  const db = new BetterSqlite3(file, { fileMustExist: true });
+  const db = new BetterSqlite3(file, { fileMustExist: true, timeout: SERVER_BUSY_TIMEOUT_MS });
   try {
     db.pragma('secure_delete = ON');
     return db.prepare(PURGE_PERSONAL_DATA_SQL).run(cutoff).changes;

@@ -9,6 +9,7 @@ import {
   type CatalogueFile,
 } from '../../shared/catalogue.ts';
 import type { CounterStatus, DeviceKind, StaffRole } from '../../shared/protocol.ts';
+import { businessDateOf } from '../../shared/hall-time.ts';
 import { applyEvent, touchedBy, type HallEvent } from '../engine/events.ts';
 import { createHallState, dailySeqKey, isFinal, type HallState, type Ticket } from '../engine/state.ts';
 import { hashPassword, hashToken, newDeviceToken, newId, newSecret } from '../security.ts';
@@ -411,6 +412,13 @@ export class HallStore {
           const prefix = (JSON.parse(row.config) as { prefix: string }).prefix;
           const clash = catalogue.services.find((s) => s.prefix === prefix);
           if (clash) throw new Error(`ticket prefix ${prefix} of service ${clash.id} is already used by service ${row.id}`);
+        }
+        // nor may a prefix pass to another service on a day it has already numbered tickets
+        const today = businessDateOf(now, catalogue.settings?.timeZone ?? this.settings().timeZone);
+        for (const t of this.db.prepare('SELECT service_id, number FROM tickets WHERE business_date = ?').all(today) as { service_id: string; number: string }[]) {
+          const prefix = /^[A-Z]+/.exec(t.number)?.[0];
+          const clash = catalogue.services.find((s) => s.prefix === prefix && s.id !== t.service_id);
+          if (clash) throw new Error(`ticket prefix ${prefix} of service ${clash.id} numbered today's tickets of service ${t.service_id}: change it after today`);
         }
         if (catalogue.settings) {
           this.db

@@ -128,24 +128,33 @@ export const MIGRATIONS: readonly Migration[] = [
         ALTER TABLE events ADD COLUMN prev_hash TEXT;
         ALTER TABLE events ADD COLUMN hash TEXT;
       `);
-      // The events written before the chain existed are chained now, in order, so that the chain
-      // starts at the first event and the first new one links to the last old one.
+    },
+  },
+  {
+    version: 3,
+    description: 'chain the events written before the audit chain existed',
+    // Migration 2 added the columns but left the events already there unchained (hash NULL), and the
+    // first event after it linked to the genesis hash: such a hall's chain could never verify. The
+    // whole chain is computed again, in order, from the first event (heads written down before this
+    // upgrade no longer match; `hall audit head` gives the new one). A hall whose events are all
+    // chained is not touched.
+    up(db) {
+      const unchained = db.prepare('SELECT count(*) FROM events WHERE hash IS NULL').pluck().get() as number;
+      if (unchained === 0) return;
       const rows = db.prepare('SELECT id, seq, type, at, device_id, staff_id, payload FROM events ORDER BY id').all() as Omit<
         EventRow,
         'prev_hash' | 'hash'
       >[];
-      if (rows.length > 0) {
-        db.exec('DROP TRIGGER events_append_only_update');
-        const set = db.prepare('UPDATE events SET prev_hash = ?, hash = ? WHERE id = ?');
-        let prev = GENESIS_HASH;
-        for (const row of rows) {
-          const hash = eventHash(prev, row);
-          set.run(prev, hash, row.id);
-          prev = hash;
-        }
-        db.exec(`CREATE TRIGGER events_append_only_update BEFORE UPDATE ON events
-          BEGIN SELECT RAISE(ABORT, 'events are append-only'); END;`);
+      db.exec('DROP TRIGGER IF EXISTS events_append_only_update');
+      const set = db.prepare('UPDATE events SET prev_hash = ?, hash = ? WHERE id = ?');
+      let prev = GENESIS_HASH;
+      for (const row of rows) {
+        const hash = eventHash(prev, row);
+        set.run(prev, hash, row.id);
+        prev = hash;
       }
+      db.exec(`CREATE TRIGGER events_append_only_update BEFORE UPDATE ON events
+        BEGIN SELECT RAISE(ABORT, 'events are append-only'); END;`);
     },
   },
 ];

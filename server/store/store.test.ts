@@ -7,7 +7,7 @@ import { DEMO_CATALOGUE, seedDemoHall } from '../demo-hall.ts';
 import { Hall } from '../hall.ts';
 import { silentLogger } from '../log.ts';
 import { backupDatabase, openDatabase } from './database.ts';
-import { verifyAuditChain } from './audit-chain.ts';
+import { eventHash, GENESIS_HASH, verifyAuditChain } from './audit-chain.ts';
 import { HallStore } from './hall-store.ts';
 import { FutureDatabaseError, MIGRATIONS, SCHEMA_VERSION, migrate, type Migration } from './migrations.ts';
 
@@ -52,12 +52,21 @@ describe('migrations', () => {
     expect(eventColumns).toEqual(['id', 'seq', 'type', 'at', 'device_id', 'staff_id', 'payload', 'prev_hash', 'hash']);
   });
 
-  it('chains the events of a hall made before the audit chain, so its chain verifies from the first event', () => {
+  it.each([1, 2])('chains the events of a hall made before the audit chain (schema %i), so its chain verifies from the first event', (version) => {
     const file = join(dir, 'old.db');
     const old = new BetterSqlite3(file);
     migrate(old, MIGRATIONS.filter((m) => m.version === 1));
     const insert = old.prepare('INSERT INTO events (seq, type, at, device_id, staff_id, payload) VALUES (?, ?, ?, ?, ?, ?)');
     for (let i = 1; i <= 3; i++) insert.run(i, 'ticket.issued', T0 + i, 'kiosk', null, JSON.stringify({ n: i }));
+    if (version === 2) {
+      // schema 2 added the columns and left these unchained; the next event linked to the genesis hash
+      migrate(old, MIGRATIONS.filter((m) => m.version <= 2));
+      const row = { seq: 4, type: 'ticket.issued', at: T0 + 4, device_id: 'kiosk', staff_id: null, payload: '{"n":4}' };
+      old
+        .prepare('INSERT INTO events (seq, type, at, device_id, staff_id, payload, prev_hash, hash) VALUES (?, ?, ?, ?, ?, ?, ?, ?)')
+        .run(row.seq, row.type, row.at, row.device_id, row.staff_id, row.payload, GENESIS_HASH, eventHash(GENESIS_HASH, row));
+      expect(verifyAuditChain(old).ok).toBe(false);
+    }
     old.close();
     const hall = openHall(file); // migrates to the latest version
     hall.execute({ type: 'issue', serviceId: 'id-card', idempotencyKey: 'key-after-upgrade', deviceId: 'kiosk' }, device);
@@ -229,7 +238,7 @@ describe('restart recovery', () => {
   });
 });
 
-describe('backup', () => {
+describe('catalogue import', () => {
   it("refuses, as a whole, a catalogue that gives a kept service's ticket prefix to another service", () => {
     const hall = openHall();
     const consult = DEMO_CATALOGUE.services.find((s) => s.id === 'consult')!;
@@ -239,11 +248,18 @@ describe('backup', () => {
     expect(hall.store.db.prepare('SELECT count(*) FROM services').pluck().get()).toBe(before);
     // the same service may keep its prefix, and a service named in the file may hand its prefix on
     const renamed = { ...DEMO_CATALOGUE, services: [{ ...consult, prefix: 'ZZ' }, { ...consult, id: 'consult-2', code: 'ZX-002' }] };
+    // ... but not on a day the prefix already numbered that service's tickets
+    hall.execute({ type: 'issue', serviceId: 'consult', idempotencyKey: 'key-prefix-1', deviceId: 'kiosk' }, device);
+    expect(() => hall.store.importCatalogue(renamed, now)).toThrow(/numbered today's tickets of service consult/);
+    now += 24 * 3_600_000;
     hall.store.importCatalogue(renamed, now);
     expect(hall.store.db.prepare('SELECT count(*) FROM services').pluck().get()).toBe((before as number) + 1);
     hall.store.close();
   });
 
+});
+
+describe('backup', () => {
   it('makes a consistent online copy that opens as a hall database', async () => {
     const hall = openHall();
     hall.execute({ type: 'issue', serviceId: 'id-card', idempotencyKey: 'key-backup-1', deviceId: 'kiosk' }, device);

@@ -1,13 +1,14 @@
 // The business day turning over at midnight: idempotency keys of earlier days, a close-day the
 // database refuses, and the daily housekeeping (backup, retention) whichever way the day turned.
-import { existsSync, readdirSync, writeFileSync } from 'node:fs';
+import { existsSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import BetterSqlite3 from 'better-sqlite3';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { IssueTicketResult } from '../../shared/protocol.ts';
-import { idempotencyKey, okData, startTestHall, type TestHall } from '../helpers/hall.ts';
-import { sleep } from '../helpers/load-clients.ts';
+import { idempotencyKey, okData, startTestHall, tempDataDir, type TestHall } from '../helpers/hall.ts';
+import { waitFor } from '../helpers/load-clients.ts';
 
+const DAY_MS = 24 * 3_600_000;
 // 23:59:50 in Shanghai on 2026-11-23
 const LATE = Date.UTC(2026, 10, 23, 15, 59, 50);
 
@@ -16,11 +17,6 @@ afterEach(async () => {
   await hall?.stop();
   hall = null;
 });
-
-async function until(condition: () => boolean, what: string): Promise<void> {
-  for (let i = 0; i < 200 && !condition(); i++) await sleep(25);
-  if (!condition()) throw new Error(`timed out waiting for ${what}`);
-}
 
 describe('the business day turning over', () => {
   it("answers a key from an earlier day with IDEMPOTENCY_CONFLICT and changes nothing (the database never forgets a key)", async () => {
@@ -80,6 +76,47 @@ describe('the business day turning over', () => {
     expect([...hall.hall.state.tickets.values()].filter((t) => t.status === 'waiting')).toHaveLength(1);
   });
 
+  it('refuses the command whose close-day failed, even when the command itself could be written', async () => {
+    let now = LATE;
+    hall = await startTestHall({ clock: () => now });
+    const kiosk = await hall.connect('/kiosk', 'demo-kiosk-1');
+    okData(await kiosk.command('ticket:issue', { serviceId: 'consult', idempotencyKey: idempotencyKey() }));
+    // closing yesterday fails (cancelling its tickets); a new ticket alone could be written
+    hall.store.db.exec("CREATE TRIGGER fail_close BEFORE UPDATE ON tickets WHEN NEW.status = 'cancelled' BEGIN SELECT RAISE(ABORT, 'disk full'); END");
+    now += 20_000;
+    const issue = () => kiosk.command<IssueTicketResult>('ticket:issue', { serviceId: 'consult', idempotencyKey: idempotencyKey() });
+    expect(await issue()).toMatchObject({ ok: false, error: { code: 'STORE_UNAVAILABLE' } });
+    expect(await issue()).toMatchObject({ ok: false, error: { code: 'STORE_UNAVAILABLE' } });
+    hall.store.db.exec('DROP TRIGGER fail_close');
+    expect(okData(await issue()).ticket).toMatchObject({ number: 'L001', peopleAhead: 0 });
+  });
+
+  it('retries a close-day that failed at start-up until it is written', async () => {
+    let now = LATE;
+    const dataDir = tempDataDir();
+    try {
+      hall = await startTestHall({ clock: () => now, dataDir });
+      const kiosk = await hall.connect('/kiosk', 'demo-kiosk-1');
+      okData(await kiosk.command('ticket:issue', { serviceId: 'consult', idempotencyKey: idempotencyKey() }));
+      await hall.stop();
+      const db = new BetterSqlite3(join(dataDir, 'hall.db'));
+      db.exec("CREATE TRIGGER fail_close BEFORE UPDATE ON tickets WHEN NEW.status = 'cancelled' BEGIN SELECT RAISE(ABORT, 'disk full'); END");
+      db.close();
+      now += DAY_MS; // the server starts the next day and cannot close yesterday
+      hall = await startTestHall({ clock: () => now, dataDir });
+      const again = await hall.connect('/kiosk', 'demo-kiosk-1');
+      const issue = () => again.command<IssueTicketResult>('ticket:issue', { serviceId: 'consult', idempotencyKey: idempotencyKey() });
+      expect(await issue()).toMatchObject({ ok: false, error: { code: 'STORE_UNAVAILABLE' } });
+      hall.store.db.exec('DROP TRIGGER fail_close');
+      expect(okData(await issue()).ticket).toMatchObject({ number: 'L001', peopleAhead: 0 });
+      expect([...hall.hall.state.tickets.values()].filter((t) => t.status === 'waiting')).toHaveLength(1);
+    } finally {
+      await hall?.stop();
+      hall = null;
+      rmSync(dataDir, { recursive: true, force: true });
+    }
+  });
+
   it("writes the new day's backup when a command turned the day over, before the periodic check", async () => {
     let now = LATE;
     hall = await startTestHall({ clock: () => now });
@@ -92,7 +129,7 @@ describe('the business day turning over', () => {
     now += 60_000; // 00:00:50: the first tap of the day turns it over
     okData(await kiosk.command('ticket:issue', { serviceId: 'consult', idempotencyKey: idempotencyKey() }));
     const file = join(backups, 'hall-2026-11-24.db');
-    await until(() => existsSync(file), 'the new day’s backup');
+    await waitFor(() => existsSync(file), 5_000, 'the new day’s backup');
     expect(readdirSync(backups).sort()).toEqual(['hall-2026-11-23.db', 'hall-2026-11-24.db']);
     const copy = new BetterSqlite3(file, { readonly: true });
     expect(copy.pragma('integrity_check', { simple: true })).toBe('ok');
