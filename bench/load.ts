@@ -899,7 +899,7 @@ function stormSummary(done: Extract<WorkerMessage, { type: 'storm-done' }>[], se
   };
 }
 
-/** The server's own commit and event-loop figures, as it reports them on /health. */
+/** p50, p99 and max of a summary from /health, or none. */
 const summaryText = (x: LatencySummary | null | undefined) => (x ? `p50 ${ms(x.p50Ms)}  p99 ${ms(x.p99Ms)}  max ${ms(x.maxMs)}` : 'none');
 
 /** the server's own time for the commands the kiosks and clerks send most (GET /api/v1/health → timings.commands) */
@@ -909,9 +909,9 @@ function commandsLine(t: ServerTimingsView): string {
     .join('; ');
 }
 
+/** The server's own commit and event-loop figures, as it reports them on /health. */
 function timingsLine(t: ServerTimingsView): string {
-  const l = summaryText;
-  return `commit (transaction + fsync) ${l(t.commits)} over the last ${t.commits?.samples ?? 0}; event-loop delay ${l(t.eventLoopDelay)}`;
+  return `commit (transaction + fsync) ${summaryText(t.commits)} over the last ${t.commits?.samples ?? 0}; event-loop delay ${summaryText(t.eventLoopDelay)}`;
 }
 
 export async function benchLoad(options: Partial<LoadOptions> = {}): Promise<StepResult[]> {

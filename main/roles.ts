@@ -1,6 +1,6 @@
 // What each role of the shell is: which page it opens, which device token it pairs with, how locked down it is.
 import type { DeviceKind } from '../shared/protocol.ts';
-import type { ScreenRole, ShellRole } from '../shared/electron-api.ts';
+import { SCREEN_DEVICE_KINDS, type ScreenRole, type ShellRole } from '../shared/electron-api.ts';
 
 export interface ScreenTraits {
   /** path of the built page on the hall server */
@@ -16,15 +16,13 @@ export interface ScreenTraits {
 }
 
 export const SCREEN_TRAITS = {
-  kiosk: { pagePath: '/kiosk/', deviceKinds: ['kiosk'], lockedDown: true, soundWithoutGesture: true, prints: true },
+  kiosk: { pagePath: '/kiosk/', deviceKinds: SCREEN_DEVICE_KINDS.kiosk, lockedDown: true, soundWithoutGesture: true, prints: true },
   // A clerk's PC also runs the government business systems, so the counter terminal is an ordinary window.
-  counter: { pagePath: '/counter/', deviceKinds: ['counter'], lockedDown: false, soundWithoutGesture: false, prints: false },
-  display: { pagePath: '/display/', deviceKinds: ['display'], lockedDown: true, soundWithoutGesture: true, prints: false },
-  // There is no counter-display device kind: a counter display pairs with a display token (read-only),
-  // or with its counter's token where the hall has not issued a separate one.
-  'counter-display': { pagePath: '/counter-display/', deviceKinds: ['display', 'counter'], lockedDown: true, soundWithoutGesture: true, prints: false },
-  evaluator: { pagePath: '/evaluator/', deviceKinds: ['evaluator'], lockedDown: true, soundWithoutGesture: true, prints: false },
-  manager: { pagePath: '/manager/', deviceKinds: ['manager'], lockedDown: false, soundWithoutGesture: false, prints: false },
+  counter: { pagePath: '/counter/', deviceKinds: SCREEN_DEVICE_KINDS.counter, lockedDown: false, soundWithoutGesture: false, prints: false },
+  display: { pagePath: '/display/', deviceKinds: SCREEN_DEVICE_KINDS.display, lockedDown: true, soundWithoutGesture: true, prints: false },
+  'counter-display': { pagePath: '/counter-display/', deviceKinds: SCREEN_DEVICE_KINDS['counter-display'], lockedDown: true, soundWithoutGesture: true, prints: false },
+  evaluator: { pagePath: '/evaluator/', deviceKinds: SCREEN_DEVICE_KINDS.evaluator, lockedDown: true, soundWithoutGesture: true, prints: false },
+  manager: { pagePath: '/manager/', deviceKinds: SCREEN_DEVICE_KINDS.manager, lockedDown: false, soundWithoutGesture: false, prints: false },
 } as const satisfies Record<ScreenRole, ScreenTraits>;
 
 /** The screen a role shows: an all-in-one machine shows the screen chosen in its config (the kiosk by default). */

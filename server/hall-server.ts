@@ -1,5 +1,5 @@
 // Composes the hall server: database, hall, HTTP and Socket.IO on one port.
-import { closeSync, existsSync, fsyncSync, mkdirSync, openSync, readFileSync, rmSync, writeFileSync, writeSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import type { AddressInfo } from 'node:net';
 import { DATABASE_FILE } from './config.ts';
@@ -13,7 +13,7 @@ import { attachRealtime, type Realtime } from './realtime.ts';
 import { newSecret } from './security.ts';
 import { auditHead } from './store/audit-chain.ts';
 import { startCheckpointer } from './store/checkpointer.ts';
-import { openDatabase, PID_FILE, SERVER_BUSY_TIMEOUT_MS } from './store/database.ts';
+import { openDatabase, PID_FILE, SERVER_BUSY_TIMEOUT_MS, syncPath } from './store/database.ts';
 import { HallStore } from './store/hall-store.ts';
 import { startServerTimings } from './timings.ts';
 
@@ -32,6 +32,8 @@ export interface HallServerOptions {
   rateLimit?: { perSecond: number; burst: number };
   /** at most one hall:update per this many ms to displays, kiosks, evaluators and managers (default LISTENER_UPDATE_MS) */
   listenerUpdateMs?: number;
+  /** how often silent revoked devices are looked for (REVOCATION_CHECK_MS); tests stretch it */
+  revocationCheckMs?: number;
 }
 
 export interface RunningHallServer {
@@ -66,13 +68,8 @@ export function loadOrCreateSecret(dataDir: string): string {
     return secret;
   }
   const secret = newSecret();
-  const fd = openSync(file, 'wx', 0o600);
-  try {
-    writeSync(fd, secret + '\n');
-    fsyncSync(fd); // on disk before the first hash made with it
-  } finally {
-    closeSync(fd);
-  }
+  writeFileSync(file, secret + '\n', { mode: 0o600, flag: 'wx' });
+  syncPath(file); // on disk before the first hash made with it
   return secret;
 }
 
@@ -83,6 +80,9 @@ export async function startHallServer(options: HallServerOptions): Promise<Runni
   const clock = options.clock ?? Date.now;
   mkdirSync(options.dataDir, { recursive: true });
   const idHashSecret = loadOrCreateSecret(options.dataDir); // before anything is opened: it may refuse to start
+  // `hall restore` refuses while this file names a live process (from before the database is opened)
+  const pidFile = join(options.dataDir, PID_FILE);
+  writeFileSync(pidFile, `${process.pid}\n`);
   const db = openDatabase(join(options.dataDir, DATABASE_FILE), { busyTimeoutMs: SERVER_BUSY_TIMEOUT_MS });
   const checkpointer = await startCheckpointer(db, log);
   const store = new HallStore(db);
@@ -128,11 +128,8 @@ export async function startHallServer(options: HallServerOptions): Promise<Runni
     staticRoot: options.staticRoot === undefined ? DEFAULT_STATIC_ROOT : options.staticRoot,
     rateLimiter,
   });
-  const realtime = attachRealtime(app.server, hall, log, { rateLimiter, signInGuard }, { listenerUpdateMs: options.listenerUpdateMs });
+  const realtime = attachRealtime(app.server, hall, log, { rateLimiter, signInGuard }, { listenerUpdateMs: options.listenerUpdateMs, revocationCheckMs: options.revocationCheckMs });
   await app.listen({ port: options.port, host: options.host });
-  // `hall restore` refuses while this file names a live process
-  const pidFile = join(options.dataDir, PID_FILE);
-  writeFileSync(pidFile, `${process.pid}\n`);
   const port = (app.server.address() as AddressInfo).port;
   // The day may turn over in a command (the first after midnight) or in this check: housekeeping
   // follows the change wherever it happened.

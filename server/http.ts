@@ -13,7 +13,7 @@ import {
   type ServerTimingsView,
   type PublicServiceView,
 } from '../shared/protocol.ts';
-import { DeviceHealthReport, type ShellRole } from '../shared/electron-api.ts';
+import { DeviceHealthReport, SCREEN_DEVICE_KINDS, type ShellRole } from '../shared/electron-api.ts';
 import { businessDateOf } from '../shared/hall-time.ts';
 import type { Hall } from './hall.ts';
 import type { Logger } from './log.ts';
@@ -41,14 +41,9 @@ const STATUS_BY_CODE: Partial<Record<ErrorCode, number>> = {
 
 export const REQUEST_TIMEOUT_MS = 30_000;
 
-/**
- * An Electron shell's role and the kind of the device whose token it holds (main/roles.ts: a counter
- * display pairs with a display or its counter's token; an all-in-one machine with its screen's).
- */
+/** An Electron shell's role and the kind of the device whose token it holds (an all-in-one machine: any screen's). */
 function roleFitsDevice(role: ShellRole, kind: DeviceKind): boolean {
-  if (role === 'all-in-one') return true;
-  if (role === 'counter-display') return kind === 'display' || kind === 'counter';
-  return role === kind;
+  return role === 'all-in-one' || (SCREEN_DEVICE_KINDS[role] as readonly DeviceKind[]).includes(kind);
 }
 
 /** The screens' content security policy (they are React pages built by Vite: no inline scripts, no eval). */

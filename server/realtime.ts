@@ -89,6 +89,8 @@ export const LISTENER_UPDATE_MS = 250;
 export interface RealtimeOptions {
   /** see LISTENER_UPDATE_MS; 0 sends every batch at once */
   listenerUpdateMs?: number;
+  /** see REVOCATION_CHECK_MS */
+  revocationCheckMs?: number;
 }
 
 export interface Realtime {
@@ -165,7 +167,16 @@ export function attachRealtime(
    * The periodic check below disconnects the revoked devices that stay silent.
    */
   function refusedAsRevoked(socket: HallSocket, ack: (a: Ack<never>) => void): boolean {
-    if (!hall.store.deviceRevoked(socket.data.device.id)) return false;
+    let revoked: boolean;
+    try {
+      revoked = hall.store.deviceRevoked(socket.data.device.id);
+    } catch (err) {
+      // the database cannot be read: nothing could be written either
+      log.error({ err, device: socket.data.device.id }, 'revocation look-up failed');
+      ack({ ok: false, error: hallError('STORE_UNAVAILABLE') });
+      return true;
+    }
+    if (!revoked) return false;
     ack({ ok: false, error: hallError('UNAUTHORIZED') });
     socket.disconnect(true);
     return true;
@@ -181,11 +192,11 @@ export function attachRealtime(
     socket.on(name, (...args: unknown[]) => {
       const received = performance.now();
       const ack = typeof args[args.length - 1] === 'function' ? (args.pop() as (a: Ack<R>) => void) : () => {};
-      if (refusedAsRevoked(socket, ack)) return;
       if (!limits.rateLimiter.take(socket.data.device.id)) {
         ack({ ok: false, error: hallError('RATE_LIMITED') });
         return;
       }
+      if (refusedAsRevoked(socket, ack)) return;
       const parsed = schema.safeParse(args[0]);
       if (!parsed.success || args.length > 1) {
         ack({ ok: false, error: hallError('VALIDATION_FAILED', `${hallError('VALIDATION_FAILED').message}: ${parsed.error?.issues[0]?.message ?? 'too many arguments'}`) });
@@ -214,8 +225,8 @@ export function attachRealtime(
       const ack = args[args.length - 1];
       if (typeof ack !== 'function') return;
       const answer = ack as (a: Ack<HallSnapshot>) => void;
-      if (refusedAsRevoked(socket, answer)) return;
       if (!limits.rateLimiter.take(device.id)) return answer({ ok: false, error: hallError('RATE_LIMITED') });
+      if (refusedAsRevoked(socket, answer)) return;
       answer({ ok: true, data: freshSnapshot(kind, socket, false) });
     });
     // Unknown events with an ack get a typed answer instead of silence.
@@ -667,7 +678,7 @@ export function attachRealtime(
     } catch (err) {
       log.error({ err }, 'revocation check failed');
     }
-  }, REVOCATION_CHECK_MS);
+  }, options.revocationCheckMs ?? REVOCATION_CHECK_MS);
   revocationTimer.unref();
 
   return {

@@ -2,7 +2,7 @@
 // main/ validates every IPC payload with these schemas, and the pages use the types through `window.hallShell`.
 // Pure TypeScript and zod only: this file is loaded by the renderer, main and server alike.
 import { z } from 'zod';
-import { API_PREFIX } from './protocol.ts';
+import { API_PREFIX, type DeviceKind } from './protocol.ts';
 
 /** One app, one role per machine. `all-in-one` also runs the hall server itself and opens one of the other screens. */
 export const SHELL_ROLES = ['kiosk', 'counter', 'display', 'counter-display', 'evaluator', 'manager', 'all-in-one'] as const;
@@ -13,6 +13,21 @@ export type ShellRole = z.infer<typeof ShellRole>;
 export const SCREEN_ROLES = ['kiosk', 'counter', 'display', 'counter-display', 'evaluator', 'manager'] as const;
 export const ScreenRole = z.enum(SCREEN_ROLES);
 export type ScreenRole = z.infer<typeof ScreenRole>;
+
+/**
+ * The device kinds whose token each screen accepts, tried in order. There is no counter-display device
+ * kind: a counter display pairs with a display token (read-only), or with its counter's token where the
+ * hall has not issued a separate one. The shell pairs by it (main/roles.ts) and the server checks a
+ * health report's role against it.
+ */
+export const SCREEN_DEVICE_KINDS = {
+  kiosk: ['kiosk'],
+  counter: ['counter'],
+  display: ['display'],
+  'counter-display': ['display', 'counter'],
+  evaluator: ['evaluator'],
+  manager: ['manager'],
+} as const satisfies Record<ScreenRole, readonly DeviceKind[]>;
 
 /** The name the preload uses with contextBridge.exposeInMainWorld. */
 export const HALL_SHELL_GLOBAL = 'hallShell';

@@ -95,11 +95,11 @@ export type SuspendPayload = z.infer<typeof SuspendPayload>;
 
 /**
  * Whether free text carries what looks like an ID or phone number: six or more digits in a row once
- * spaces and separators are taken out (full-width digits included). Such text is refused rather than
+ * everything but letters and digits is taken out (full-width digits and punctuation included). Such text is refused rather than
  * kept, because what a clerk types here goes into the audit trail for good and onto every screen.
  */
 export function looksLikePersonalNumber(text: string): boolean {
-  return /\d{6,}/.test(text.normalize('NFKC').replace(/[\s\-.·()（）_/]/g, ''));
+  return /\d{6,}/.test(text.normalize('NFKC').replace(/[^\p{L}\p{N}]/gu, ''));
 }
 
 export const PausePayload = z.strictObject({

@@ -72,7 +72,9 @@ export interface RestoreOutcome {
  */
 export function restoreDatabase(backupFile: string, dataDir: string, databaseFile = 'hall.db', now = Date.now()): RestoreOutcome {
   const pid = runningServerPid(dataDir);
-  if (pid !== null && pid !== process.pid) throw new Error(`a hall server (pid ${pid}) is running on ${dataDir}: stop it first`);
+  if (pid !== null && pid !== process.pid) {
+    throw new Error(`a hall server (pid ${pid}) is running on ${dataDir}: stop it first (if none runs, remove ${join(dataDir, PID_FILE)})`);
+  }
   const source = new BetterSqlite3(backupFile, { readonly: true, fileMustExist: true });
   try {
     const version = source.pragma('user_version', { simple: true }) as number;
@@ -87,29 +89,39 @@ export function restoreDatabase(backupFile: string, dataDir: string, databaseFil
   }
   const target = join(dataDir, databaseFile);
   mkdirSync(dataDir, { recursive: true });
-  const handedOut = existsSync(target) ? readSequences(target) : [];
+  const handedOut = existsSync(target) ? settleAndReadSequences(target) : [];
   const temp = `${target}.restoring`;
   for (const suffix of ['', '-wal', '-shm', '-journal']) rmSync(temp + suffix, { force: true });
   copyFileSync(backupFile, temp);
-  const restored = new HallStore(openDatabase(temp));
   let numbersCarried: number;
+  let restored: HallStore | null = null;
   try {
+    restored = new HallStore(openDatabase(temp));
     numbersCarried = restored.recordRestore(basename(backupFile), handedOut, now);
+  } catch (err) {
+    restored?.close();
+    restored = null;
+    for (const suffix of ['', '-wal', '-shm', '-journal']) rmSync(temp + suffix, { force: true });
+    throw err;
   } finally {
-    restored.close(); // the last connection: SQLite checkpoints the copy's WAL into it and removes it
+    restored?.close(); // the last connection: SQLite checkpoints the copy's WAL into it and removes it
   }
-  syncFile(temp);
+  syncPath(temp);
   for (const suffix of ['-wal', '-shm']) rmSync(target + suffix, { force: true });
   renameSync(temp, target);
-  syncFile(dataDir);
+  if (process.platform !== 'win32') syncPath(dataDir); // the rename itself; Windows cannot open a directory
   return { numbersCarried };
 }
 
-/** The daily sequences of a database that may be damaged: none when it cannot be read. */
-function readSequences(file: string): DailySequence[] {
+/**
+ * Folds the replaced database's WAL into it (so removing the WAL later loses nothing, should the rename
+ * not happen) and reads its daily sequences. A database that cannot be opened gives none.
+ */
+function settleAndReadSequences(file: string): DailySequence[] {
   try {
-    const db = new BetterSqlite3(file, { readonly: true, fileMustExist: true });
+    const db = new BetterSqlite3(file, { fileMustExist: true, timeout: BUSY_TIMEOUT_MS });
     try {
+      db.pragma('wal_checkpoint(TRUNCATE)');
       return db.prepare('SELECT business_date AS businessDate, service_id AS serviceId, last_seq AS lastSeq FROM daily_sequences').all() as DailySequence[];
     } finally {
       db.close();
@@ -119,7 +131,8 @@ function readSequences(file: string): DailySequence[] {
   }
 }
 
-function syncFile(path: string): void {
+/** fsync a file, or a directory (after a rename in it; not on Windows). */
+export function syncPath(path: string): void {
   const fd = openSync(path, 'r');
   try {
     fsyncSync(fd);

@@ -90,7 +90,7 @@ describe('revoked devices', () => {
   });
 
   it('cannot act from the moment they are revoked: the next command is refused and the socket closed', async () => {
-    hall = await startTestHall();
+    hall = await startTestHall({ revocationCheckMs: 600_000 }); // the periodic check must not be what closes it
     const { device, token } = hall.store.addDevice({ kind: 'kiosk', name: 'temp' }, Date.now());
     const kiosk = await hall.connect('/kiosk', token);
     okData(await kiosk.command('ticket:issue', { serviceId: 'consult', idempotencyKey: idempotencyKey() }));

@@ -59,7 +59,7 @@ describe('personal information', () => {
     const called = okData(await counter.command<{ ticket: { idMasked: string | null; number: string } }>('counter:call-next'));
     expect(called.ticket.idMasked).toBe('110***********002X'); // the clerk sees only the masked form
     // free text from a clerk goes into the audit trail and onto every screen: numbers like these are refused
-    for (const reason of [PHONE, '１３９１２３４５６７８', `请联系 ${PHONE.slice(0, 3)} ${PHONE.slice(3, 7)} ${PHONE.slice(7)}`, `证件 ${ID_NUMBER}`]) {
+    for (const reason of [PHONE, '１３９１２３４５６７８', '139，1234，5678', `请联系 ${PHONE.slice(0, 3)} ${PHONE.slice(3, 7)} ${PHONE.slice(7)}`, `证件 ${ID_NUMBER}`]) {
       expect(await counter.command('counter:pause', { reason })).toMatchObject({ ok: false, error: { code: 'VALIDATION_FAILED' } });
     }
     okData(await counter.command('counter:start'));
