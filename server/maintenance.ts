@@ -27,8 +27,10 @@ export function runRetention(hall: Hall, log: Logger, dataDir?: string): number 
   const today = businessDateOf(hall.now(), hall.state.settings.timeZone);
   const cutoff = daysBefore(today, hall.state.settings.personalDataRetentionDays);
   const purged = hall.store.purgePersonalData(cutoff, hall.now());
-  if (purged > 0) log.info({ purged, before: cutoff }, 'personal data purged');
-  if (purged > 0 && hall.store.walStillHoldsPurged) log.warn('a reader held the WAL: the purged fields stay in it until its next checkpoint overwrites them');
+  if (purged > 0) {
+    log.info({ purged, before: cutoff }, 'personal data purged');
+    if (!hall.store.emptyWal()) log.warn('a reader held the WAL: the purged fields stay in it until its next checkpoint overwrites them');
+  }
   const dir = dataDir === undefined ? null : join(dataDir, BACKUP_DIR);
   if (dir !== null && existsSync(dir)) {
     for (const file of readdirSync(dir).filter((f) => BACKUP_NAME.test(f))) {

@@ -1,9 +1,9 @@
 // How long the server takes where a hall would notice: each command from the moment the server reads
 // it to its acknowledgement (what a kiosk or a clerk waits for, less the network and the wait for the
 // event loop), each commit (the transaction and its fsync, which every acknowledgement waits for), the
-// event loop's delay (how long anything that arrives
-// waits for the loop), and the main thread's own use of the CPU and its wait for one (how long it was
-// ready to run while other threads or processes had the cores). GET /api/v1/health reports them, so
+// event loop's delay (how long anything that arrives waits for the loop), and the main thread's own use
+// of the CPU and its wait for one (how long it was ready to run while other threads or processes had the
+// cores). GET /api/v1/health reports them, so
 // an operator can tell a slow disk from a busy server from a crowded machine, and the load bench can
 // split an acknowledgement's latency into its parts.
 import { readFileSync } from 'node:fs';

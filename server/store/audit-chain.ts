@@ -50,7 +50,7 @@ export function verifyAuditChain(db: Database, anchors: readonly AuditAnchor[] =
   let prev = GENESIS_HASH;
   let count = 0;
   let expectedId: number | null = null;
-  let last: EventRow | null = null;
+  let lastId = 0;
   const pending = new Map(anchors.map((a) => [a.id, a.hash]));
   for (const row of db.prepare('SELECT * FROM events ORDER BY id').iterate() as IterableIterator<EventRow>) {
     const broken = (reason: string): AuditResult => ({ ok: false, events: count, brokenAt: { id: row.id, seq: row.seq, type: row.type }, reason });
@@ -65,10 +65,9 @@ export function verifyAuditChain(db: Database, anchors: readonly AuditAnchor[] =
     }
     prev = row.hash;
     count++;
-    last = row;
+    lastId = row.id;
   }
   const handedOut = (db.prepare("SELECT seq FROM sqlite_sequence WHERE name = 'events'").pluck().get() as number | undefined) ?? 0;
-  const lastId = last?.id ?? 0;
   const tail = (reason: string): AuditResult => ({ ok: false, events: count, brokenAt: { id: lastId + 1, seq: null, type: '(missing)' }, reason });
   if (handedOut > lastId) return tail(`the newest events were removed: ids up to ${handedOut} were handed out, the last one left is ${lastId}`);
   const [missing] = [...pending.keys()].sort((a, b) => a - b);

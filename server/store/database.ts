@@ -91,20 +91,22 @@ export function restoreDatabase(backupFile: string, dataDir: string, databaseFil
   mkdirSync(dataDir, { recursive: true });
   const handedOut = existsSync(target) ? settleAndReadSequences(target) : [];
   const temp = `${target}.restoring`;
-  for (const suffix of ['', '-wal', '-shm', '-journal']) rmSync(temp + suffix, { force: true });
+  const removeTemp = () => {
+    for (const suffix of ['', '-wal', '-shm', '-journal']) rmSync(temp + suffix, { force: true });
+  };
+  removeTemp();
   copyFileSync(backupFile, temp);
   let numbersCarried: number;
-  let restored: HallStore | null = null;
   try {
-    restored = new HallStore(openDatabase(temp));
-    numbersCarried = restored.recordRestore(basename(backupFile), handedOut, now);
+    const db = openDatabase(temp);
+    try {
+      numbersCarried = new HallStore(db).recordRestore(basename(backupFile), handedOut, now);
+    } finally {
+      db.close(); // the last connection: SQLite checkpoints the copy's WAL into it and removes it
+    }
   } catch (err) {
-    restored?.close();
-    restored = null;
-    for (const suffix of ['', '-wal', '-shm', '-journal']) rmSync(temp + suffix, { force: true });
+    removeTemp();
     throw err;
-  } finally {
-    restored?.close(); // the last connection: SQLite checkpoints the copy's WAL into it and removes it
   }
   syncPath(temp);
   for (const suffix of ['-wal', '-shm']) rmSync(target + suffix, { force: true });

@@ -166,8 +166,6 @@ export class HallStore {
   private readonly ticketByTrackingToken: Statement;
   private readonly idempotencyKeyRow: Statement;
   private readonly revokedAtById: Statement;
-  /** the last purge could not empty the WAL (a reader held it): the data may linger there a while */
-  walStillHoldsPurged = false;
 
   constructor(db: Database) {
     this.db = db;
@@ -389,13 +387,16 @@ export class HallStore {
         return r.changes;
       })
       .immediate();
-    if (purged > 0) {
-      // The old rows are still in the WAL until it is checkpointed and emptied; a reader can hold it
-      // (then the WAL is reused and overwritten soon after, by the checkpointer).
-      const [result] = this.db.pragma('wal_checkpoint(TRUNCATE)') as { busy: number }[];
-      this.walStillHoldsPurged = Boolean(result?.busy);
-    }
     return purged;
+  }
+
+  /**
+   * Checkpoints the WAL and empties it, so that rows changed since (a purge's old values) are not left
+   * in it. False when a reader held it: it is then reused and overwritten soon after, by the checkpointer.
+   */
+  emptyWal(): boolean {
+    const [result] = this.db.pragma('wal_checkpoint(TRUNCATE)') as { busy: number }[];
+    return !result?.busy;
   }
 
   /**
