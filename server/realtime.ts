@@ -44,6 +44,8 @@ interface SocketData {
    * nothing up to that seq, and an update that starts earlier only from the seq after it
    */
   snapshotSeq: number;
+  /** this connection's session expired and it has not been told by a refused command yet */
+  sessionExpired: boolean;
 }
 
 // Inbound events are validated by hand (zod), so their map stays loose; outbound ones are typed.
@@ -138,6 +140,7 @@ export function attachRealtime(
       socket.data.staffId = null;
       socket.data.signedInAt = 0;
       socket.data.snapshotSeq = -1;
+      socket.data.sessionExpired = false;
       next();
     });
     nsp.on('connection', (socket) => onConnection(kind, socket));
@@ -155,11 +158,27 @@ export function attachRealtime(
       staff: hall.staff,
       recentCalls: hall.recentCalls,
       area: device.kind === 'display' ? device.area : null,
-      counter: counterId && hall.state.counters.has(counterId) ? counterView(hall.state, counterId, hall.staff, hall.figures, now) : null,
+      counterId,
+      counter: counterId && hall.state.counters.has(counterId) && signedInHere(socket) ? counterView(hall.state, counterId, hall.staff, hall.figures, now) : null,
     });
     socket.data.snapshotSeq = snapshot.seq;
     return snapshot;
   }
+
+  /**
+   * Whether a clerk is signed in on this connection: its sign-in still holds the counter (no sign-out,
+   * no sign-in elsewhere, no close of the day since) and has not expired. Only such a connection sees
+   * the counter's own view (the visitor in hand, masked ID included, and the queue): a terminal left
+   * signed out sees what the hall displays show.
+   */
+  function signedInHere(socket: HallSocket): boolean {
+    const { staffId, device } = socket.data;
+    if (staffId === null || !device.counterId) return false;
+    if (hall.state.counterStates.get(device.counterId)?.staffId !== staffId) return false;
+    return !sessionTooOld(socket);
+  }
+
+  const sessionTooOld = (socket: HallSocket) => hall.now() - socket.data.signedInAt > hall.state.settings.staffSessionHours * 3_600_000;
 
   /**
    * A revoked device acts no more, from the moment it is revoked (by the CLI in another process too):
@@ -271,15 +290,28 @@ export function attachRealtime(
   }
 
   /**
-   * A sign-in or sign-out on one terminal of a counter ends the session of every other connection of
-   * that counter: an old connection must not act for a clerk who signed in again elsewhere.
+   * Ends the clerk sessions that no longer hold: on a sign-in or sign-out at a counter (`counterId`,
+   * from connection `keep`), every other connection of that counter (an old connection must not act
+   * for a clerk who signed in again elsewhere); and anywhere, a connection whose sign-in lost its
+   * counter (the clerk signed in at another counter) or expired. Each such connection gets a fresh
+   * snapshot without the counter's own view, so its terminal shows the sign-in form at once instead
+   * of a visitor it may no longer see.
    */
-  function endOtherSessions(counterId: string, keep: HallSocket): void {
+  function endLostSessions(counterId: string | null = null, keep: HallSocket | null = null): void {
     const nsp = namespaces.get('counter')!;
-    for (const id of nsp.adapter.rooms.get(counterRoom(counterId)) ?? []) {
-      const other = nsp.sockets.get(id);
-      if (other && other.id !== keep.id) other.data.staffId = null;
+    const ended: HallSocket[] = [];
+    const sameCounter = new Set(counterId ? (nsp.adapter.rooms.get(counterRoom(counterId)) ?? []) : []);
+    for (const socket of nsp.sockets.values()) {
+      if (socket === keep || socket.data.staffId === null) continue;
+      if (sameCounter.has(socket.id) || !signedInHere(socket)) ended.push(socket);
     }
+    if (ended.length === 0) return;
+    for (const socket of ended) {
+      socket.data.sessionExpired = !sameCounter.has(socket.id) && sessionTooOld(socket);
+      socket.data.staffId = null;
+    }
+    flush(); // nothing older may follow the snapshots
+    for (const socket of ended) socket.emit('hall:snapshot', snapshotFor(socket));
   }
 
   function registerCounter(socket: HallSocket): void {
@@ -296,16 +328,21 @@ export function attachRealtime(
     const run = (cmd: Command): Ack<CounterCommandResult> => {
       if (!counterId || !hall.state.counters.has(counterId)) return { ok: false, error: hallError('COUNTER_NOT_FOUND') };
       const cs = hall.state.counterStates.get(counterId)!;
-      if (socket.data.staffId === null || cs.staffId !== socket.data.staffId) return { ok: false, error: hallError('NOT_SIGNED_IN') };
-      if (hall.now() - socket.data.signedInAt > hall.state.settings.staffSessionHours * 3_600_000) {
+      if (socket.data.staffId !== null && cs.staffId === socket.data.staffId && sessionTooOld(socket)) {
         socket.data.staffId = null;
+        socket.data.sessionExpired = true;
+      }
+      // the first command after an expiry says so (whether or not the periodic sweep ended it first)
+      if (socket.data.sessionExpired) {
+        socket.data.sessionExpired = false;
         return { ok: false, error: hallError('SESSION_EXPIRED') };
       }
+      if (socket.data.staffId === null || cs.staffId !== socket.data.staffId) return { ok: false, error: hallError('NOT_SIGNED_IN') };
       const outcome = hall.execute(cmd, { deviceId: device.id, staffId: socket.data.staffId });
       if (!outcome.ok) return outcome;
       if (cmd.type === 'sign-out') {
         socket.data.staffId = null;
-        endOtherSessions(counterId, socket);
+        endLostSessions(counterId, socket);
       }
       return { ok: true, data: resultFor(outcome.ticketId) };
     };
@@ -331,12 +368,17 @@ export function attachRealtime(
       if (!outcome.ok) return outcome;
       socket.data.staffId = staff.id;
       socket.data.signedInAt = hall.now();
-      endOtherSessions(counterId, socket);
+      socket.data.sessionExpired = false;
+      endLostSessions(counterId, socket);
+      // The counter's own view, now that this connection may see it (before the answer, so the terminal
+      // has it when it shows the clerk in); a sign-in that changed nothing sends no other.
+      const view = resultFor(null).view;
+      socket.emit('counter:view', { seq: Math.max(lastBatchSeq, socket.data.snapshotSeq), view });
       return {
         ok: true,
         data: {
           staff: { id: staff.id, name: staff.name, login: staff.login, staffNo: staff.staffNo, role: staff.role },
-          view: resultFor(null).view,
+          view,
         },
       };
     });
@@ -519,6 +561,7 @@ export function attachRealtime(
     if (changes.some((c) => c.dayChanged)) {
       drainWaves(excluded);
       held = null;
+      lastBatchSeq = state.seq; // what the snapshots below cover
       for (const nsp of namespaces.values()) {
         for (const socket of nsp.sockets.values()) {
           if (!excluded.includes(socket.id)) socket.emit('hall:snapshot', snapshotFor(socket));
@@ -611,8 +654,12 @@ export function attachRealtime(
     for (const wantUrgent of [true, false]) {
       for (const [counterId, urgent] of viewsDue) {
         if (urgent !== wantUrgent) continue;
-        const room = counterRoom(counterId);
-        if (!state.counters.has(counterId) || !counterNsp.adapter.rooms.get(room)?.size) {
+        // only the connections with the clerk signed in (signedInHere); a view nobody may see is not made
+        const clerks = [...(counterNsp.adapter.rooms.get(counterRoom(counterId)) ?? [])].filter((id) => {
+          const socket = counterNsp.sockets.get(id);
+          return socket !== undefined && !excluded.includes(id) && signedInHere(socket);
+        });
+        if (!state.counters.has(counterId) || clerks.length === 0) {
           viewsDue.delete(counterId);
           continue;
         }
@@ -627,7 +674,7 @@ export function attachRealtime(
         }
         viewsDue.delete(counterId);
         viewSentAt.set(counterId, now);
-        counterNsp.to(room).except(excluded).emit('counter:view', { seq: lastBatchSeq, view: counterView(state, counterId, hall.staff, hall.figures, hall.now()) });
+        counterNsp.to(clerks).emit('counter:view', { seq: lastBatchSeq, view: counterView(state, counterId, hall.staff, hall.figures, hall.now()) });
       }
       if (outOfBudget) break;
     }
@@ -668,6 +715,7 @@ export function attachRealtime(
   const handledRevocations = new Set<string>();
   const revokedQuery = hall.store.db.prepare('SELECT id FROM devices WHERE revoked_at IS NOT NULL').pluck();
   const revocationTimer = setInterval(() => {
+    endLostSessions(); // sessions that expired meanwhile
     try {
       for (const id of revokedQuery.all() as string[]) {
         if (handledRevocations.has(id)) continue;

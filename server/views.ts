@@ -260,6 +260,7 @@ export function snapshotOf(
     staff: StaffLookup;
     recentCalls: CallView[];
     area: string | null;
+    counterId: string | null;
     counter: CounterView | null;
   },
 ): HallSnapshot {
@@ -277,6 +278,7 @@ export function snapshotOf(
     services: serviceViews(state, input.now),
     counters,
     recentCalls: input.recentCalls.filter((c) => visible.has(c.counter.id)),
+    counterId: input.counterId,
     counter: input.counter,
   };
 }

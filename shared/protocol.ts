@@ -279,7 +279,13 @@ export interface HallSnapshot {
   services: ServiceView[];
   counters: CounterPublicView[];
   recentCalls: CallView[];
-  /** only on /counter: this counter's own view */
+  /** only on /counter: the counter this terminal serves (null elsewhere, or when the device has none) */
+  counterId: string | null;
+  /**
+   * only on /counter, and only for a connection with a clerk signed in at that counter: the counter's
+   * own view (its queue, the visitor in hand with the masked ID). A terminal nobody is signed in on
+   * sees what the hall displays show.
+   */
   counter: CounterView | null;
 }
 

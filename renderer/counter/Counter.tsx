@@ -45,17 +45,44 @@ type Feedback = { kind: 'ok'; text: string } | { kind: 'error'; text: string } |
 function CounterTerminal({ token, onRepair }: { token: string; onRepair: (() => void) | null }) {
   const { t } = useTranslation();
   const name = useLocalised();
-  const connection = useHallConnection({ namespace: '/counter', token });
+  // This socket's own sign-in; the counter may show a clerk who signed in on an earlier connection.
+  const [signedIn, setSignedIn] = useState(false);
+  // the same, readable at once by the socket's handlers (the state only changes at the next render)
+  const signedInNow = useRef(false);
+  const credentials = useRef<Credentials | null>(null);
+  // why the sign-in form is back while the clerk did not sign out here
+  const [sessionEnded, setSessionEnded] = useState<'elsewhere' | 'expired' | null>(null);
+  const markSignedIn = useCallback((value: boolean) => {
+    signedInNow.current = value;
+    setSignedIn(value);
+  }, []);
+  /** The server ended this terminal's session: never sign in again by itself (the clerk may work elsewhere now). */
+  const sessionLost = useCallback(
+    (why: 'elsewhere' | 'expired') => {
+      if (signedInNow.current) setSessionEnded(why);
+      credentials.current = null;
+      markSignedIn(false);
+    },
+    [markSignedIn],
+  );
+  const connection = useHallConnection({
+    namespace: '/counter',
+    token,
+    // A snapshot without the counter's own view while signed in: the server ended this connection's
+    // session (the clerk signed in on another terminal or at another counter, the session expired, the
+    // day closed). On a reconnect the page has already let go of the old session (below).
+    onSnapshot: (snap) => {
+      if (snap.counter === null) sessionLost('elsewhere');
+    },
+  });
   const { socket } = connection;
   const snapshot = connection.model?.snapshot ?? null;
+  // The counter's own view (the visitor in hand, the queue) comes only once a clerk signs in here.
   const view = snapshot?.counter ?? null;
-  const me: CounterPublicView | undefined = snapshot?.counters.find((c) => c.id === view?.counterId);
+  const me: CounterPublicView | undefined = snapshot?.counters.find((c) => c.id === snapshot.counterId);
   const offset = connection.model?.clockOffsetMs ?? 0;
   const timeZone = snapshot?.hall.timeZone ?? 'Asia/Shanghai';
 
-  // This socket's own sign-in; the counter may show a clerk who signed in on an earlier connection.
-  const [signedIn, setSignedIn] = useState(false);
-  const credentials = useRef<Credentials | null>(null);
   const [busy, setBusy] = useState(false);
   const [feedback, setFeedback] = useState<Feedback>(null);
   const [dialog, setDialog] = useState<DialogKind>(null);
@@ -67,17 +94,19 @@ function CounterTerminal({ token, onRepair }: { token: string; onRepair: (() => 
       const answer = await sendCommand(socket, 'staff:sign-in', creds);
       if (!answer.ok) return answer.error;
       credentials.current = creds;
-      setSignedIn(true);
+      rememberLogin(creds.login);
+      setSessionEnded(null);
+      markSignedIn(true);
       return null;
     },
-    [socket],
+    [socket, markSignedIn],
   );
 
   // After a reconnect (a server restart, a network blip) the new socket signs in again with what the clerk typed.
   useEffect(() => {
     if (!socket) return;
     const onConnect = () => {
-      setSignedIn(false);
+      markSignedIn(false);
       const creds = credentials.current;
       if (creds) void signIn(creds);
     };
@@ -85,7 +114,7 @@ function CounterTerminal({ token, onRepair }: { token: string; onRepair: (() => 
     return () => {
       socket.off('connect', onConnect);
     };
-  }, [socket, signIn]);
+  }, [socket, signIn, markSignedIn]);
 
   const run = useCallback(
     async <R extends CounterCommandResult>(label: keyof typeof DONE_KEYS, send: () => Promise<ClientAck<R>>, number: string | null) => {
@@ -96,16 +125,17 @@ function CounterTerminal({ token, onRepair }: { token: string; onRepair: (() => 
         const acted = answer.data.ticket?.number ?? number ?? '';
         setFeedback({ kind: 'ok', text: t(`counter.done.${label}`, { number: acted }) });
       } else {
-        if (answer.error.code === 'NOT_SIGNED_IN') setSignedIn(false);
+        if (answer.error.code === 'NOT_SIGNED_IN') sessionLost('elsewhere');
+        if (answer.error.code === 'SESSION_EXPIRED') sessionLost('expired');
         setFeedback({ kind: 'error', text: errorText(answer.error) });
       }
       return answer.ok;
     },
-    [t, errorText],
+    [t, errorText, sessionLost],
   );
 
   const current = view?.current ?? null;
-  const status = view?.status ?? 'signed_out';
+  const status = (signedIn ? view?.status : me?.status) ?? 'signed_out';
   const can: Record<ActionId, boolean> = {
     callNext: status === 'idle',
     recall: current?.status === 'called',
@@ -170,14 +200,27 @@ function CounterTerminal({ token, onRepair }: { token: string; onRepair: (() => 
   const closeDialog = useCallback(() => setDialog(null), []);
 
   let body;
-  if (!view) {
+  if (!me) {
     body = (
       <section className="panel panel--center" role="status">
         <h2>{connection.status === 'online' ? t('errors.COUNTER_NOT_FOUND') : t(`connection.${connection.status}`)}</h2>
       </section>
     );
   } else if (!signedIn) {
-    body = <SignInForm suggestedLogin={view.staff?.login ?? credentials.current?.login ?? ''} disabled={connection.status !== 'online'} onSignIn={signIn} />;
+    body = (
+      <SignInForm
+        suggestedLogin={credentials.current?.login ?? rememberedLogin()}
+        notice={sessionEnded && t(`counter.sessionEnded.${sessionEnded}`)}
+        disabled={connection.status !== 'online'}
+        onSignIn={signIn}
+      />
+    );
+  } else if (!view) {
+    body = (
+      <section className="panel panel--center" role="status">
+        <h2>{t('counter.openingView')}</h2>
+      </section>
+    );
   } else {
     body = (
       <div className="terminal">
@@ -283,7 +326,7 @@ function CounterTerminal({ token, onRepair }: { token: string; onRepair: (() => 
                 void run('staff:sign-out', () => sendCommand(socket, 'staff:sign-out', {}), null).then((ok) => {
                   if (ok) {
                     credentials.current = null;
-                    setSignedIn(false);
+                    markSignedIn(false);
                   }
                 })
               }
@@ -426,7 +469,38 @@ const DONE_KEYS = {
   'staff:sign-out': true,
 } as const;
 
-function SignInForm({ suggestedLogin, disabled, onSignIn }: { suggestedLogin: string; disabled: boolean; onSignIn: (c: Credentials) => Promise<ClientError | null> }) {
+// The login last used on this terminal is offered again (the same clerk usually sits at the same
+// counter); the server never tells a terminal nobody is signed in on who works there.
+const LAST_LOGIN_KEY = 'hall.counter.lastLogin';
+
+function rememberedLogin(): string {
+  try {
+    return localStorage.getItem(LAST_LOGIN_KEY) ?? '';
+  } catch {
+    return ''; // storage switched off: nothing to offer
+  }
+}
+
+function rememberLogin(login: string): void {
+  try {
+    localStorage.setItem(LAST_LOGIN_KEY, login);
+  } catch {
+    // storage switched off: the clerk types the login next time
+  }
+}
+
+function SignInForm({
+  suggestedLogin,
+  notice,
+  disabled,
+  onSignIn,
+}: {
+  suggestedLogin: string;
+  /** why the form is back, when the clerk did not sign out here */
+  notice: string | null;
+  disabled: boolean;
+  onSignIn: (c: Credentials) => Promise<ClientError | null>;
+}) {
   const { t } = useTranslation();
   const [login, setLogin] = useState(suggestedLogin);
   const [password, setPassword] = useState('');
@@ -441,6 +515,11 @@ function SignInForm({ suggestedLogin, disabled, onSignIn }: { suggestedLogin: st
   return (
     <form className="panel sign-in" onSubmit={(e) => void submit(e)} aria-labelledby="sign-in-title">
       <h2 id="sign-in-title">{t('counter.signIn.title')}</h2>
+      {notice && (
+        <p className="notice notice--warn" role="status" data-testid="session-ended">
+          {notice}
+        </p>
+      )}
       <label className="field">
         <span>{t('counter.signIn.login')}</span>
         <input name="login" autoComplete="username" value={login} onChange={(e) => setLogin(e.target.value)} required autoFocus={!suggestedLogin} />

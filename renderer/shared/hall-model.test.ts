@@ -18,6 +18,7 @@ const snapshot = (seq: number): HallSnapshot => ({
   ],
   counters: [counter('c1', 1, '1F'), counter('c5', 5, '2F')],
   recentCalls: [],
+  counterId: null,
   counter: null,
 });
 

@@ -155,6 +155,11 @@ const zh = {
   counter: {
     title: '窗口叫号',
     counterUnit: '号窗口',
+    openingView: '正在打开本窗口的队列…',
+    sessionEnded: {
+      elsewhere: '本终端的登录已结束（已在其他终端登录，或窗口已签退）。请重新登录。',
+      expired: '登录已超时，请重新登录。',
+    },
     signIn: {
       title: '工作人员登录',
       login: '账号',
@@ -494,6 +499,11 @@ const en: Catalogue = {
   counter: {
     title: 'Counter terminal',
     counterUnit: 'counter',
+    openingView: 'Opening this counter’s queue…',
+    sessionEnded: {
+      elsewhere: 'This terminal’s sign-in has ended (signed in on another terminal, or the counter was signed out). Please sign in again.',
+      expired: 'Your session has expired. Please sign in again.',
+    },
     signIn: { title: 'Staff sign-in', login: 'Login', password: 'Password', submit: 'Sign in', signingIn: 'Signing in…', signOut: 'Sign out' },
     clerk: 'Clerk: {{name}} (No. {{staffNo}})',
     current: {

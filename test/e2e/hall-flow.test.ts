@@ -301,4 +301,28 @@ describe('kiosk → counter → hall display → counter display', () => {
     await expect.poll(() => display.getByTestId('latest-call').textContent(), WAIT).toMatch(/请\s*D001\s*号到\s*1\s*号窗口办理/);
     await expect.poll(() => spokenTexts(display), WAIT).toContain('请D零零一号到一号窗口办理');
   });
+
+  it('a second terminal of the counter shows only what the hall sees until the clerk signs in there; the first then asks to sign in again', async () => {
+    const { context, page: second } = await openScreen(browser, hall.server.url, { role: 'counter', token: 'demo-counter-1', path: '/counter/', viewport: { width: 1440, height: 900 } });
+    try {
+      await second.getByRole('heading', { name: '工作人员登录' }).waitFor(WAIT);
+      expect(await second.locator('.masthead__counter-number').textContent()).toBe('1');
+      await expect.poll(() => second.locator('.status-pill').textContent(), WAIT).toBe('呼叫中'); // as the hall displays show it
+      expect(await second.getByLabel('账号').inputValue()).toBe(''); // no one has signed in on this terminal yet
+      expect(await second.getByTestId('current-number').count()).toBe(0);
+
+      await second.getByLabel('账号').fill('clerk1');
+      await second.getByLabel('密码').fill('demo1234');
+      await second.getByRole('button', { name: '登录' }).click();
+      await expect.poll(() => second.getByTestId('current-number').textContent(), WAIT).toBe('D001');
+
+      // the first terminal lets go of the visitor at once and says why
+      await expect.poll(() => counter.getByTestId('session-ended').textContent(), WAIT).toContain('已在其他终端登录');
+      expect(await counter.getByTestId('current-number').count()).toBe(0);
+      expect(await counter.getByLabel('账号').inputValue()).toBe('clerk1'); // the login last used here is offered
+      await screenshot(counter, 'counter-session-ended');
+    } finally {
+      await context.close();
+    }
+  });
 });

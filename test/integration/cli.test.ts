@@ -70,7 +70,7 @@ describe('hall CLI', () => {
     try {
       expect(server.stdout()).not.toMatch(/demo hall created/);
       const counter = await connectClient(server.url, '/counter', counterToken);
-      expect(counter.snapshot.counter?.counterId).toBe('c3');
+      expect(counter.snapshot.counterId).toBe('c3');
       const signIn = okData(await counter.command<{ staff: { login: string } }>('staff:sign-in', { login: 'wang', password: 'secret-pass-1' }));
       expect(signIn.staff.login).toBe('wang');
       counter.close();

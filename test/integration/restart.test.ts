@@ -2,7 +2,7 @@
 // resumes the same waiting order and continues the numbering.
 import { rmSync } from 'node:fs';
 import { afterEach, describe, expect, it } from 'vitest';
-import type { CounterView, IssueTicketResult } from '../../shared/protocol.ts';
+import type { CounterView, IssueTicketResult, SignInResult } from '../../shared/protocol.ts';
 import { connectClient, idempotencyKey, okData, tempDataDir, type TestClient } from '../helpers/hall.ts';
 import { startHallProcess, type HallProcess } from '../helpers/process.ts';
 
@@ -35,9 +35,10 @@ async function counterClient(url: string, n: number): Promise<TestClient> {
   return c;
 }
 
+/** Counter 1's own view, as its clerk sees it on signing in at a new connection. */
 async function stateOf(url: string): Promise<CounterView> {
   const c = await counterClient(url, 1);
-  const view = c.snapshot.counter!;
+  const { view } = okData(await c.command<SignInResult>('staff:sign-in', { login: 'clerk1', password: 'demo1234' }));
   c.close();
   return view;
 }

@@ -1,6 +1,7 @@
 // Sign-in lockout, session expiry, immediate disconnection of revoked devices, per-device rate limits.
 import { afterEach, describe, expect, it } from 'vitest';
 import { SIGN_IN_LOCK_MS, SIGN_IN_MAX_FAILURES } from '../../server/limits.ts';
+import type { CounterCommandResult, CounterViewMessage, HallSnapshot } from '../../shared/protocol.ts';
 import { idempotencyKey, okData, startTestHall, type TestHall } from '../helpers/hall.ts';
 import { runCli } from '../helpers/process.ts';
 
@@ -73,6 +74,89 @@ describe('staff sign-in', () => {
     okData(await counter.command('staff:sign-in', { login: 'clerk1', password: 'demo1234' }));
     const started = okData(await counter.command<{ ticket: { number: string; status: string } }>('counter:start'));
     expect(started.ticket).toMatchObject({ number: 'A001', status: 'serving' });
+  });
+});
+
+describe("a counter's own view (the visitor in hand, the queue)", () => {
+  it('goes only to a connection with the clerk signed in: not to another terminal of the counter, nor after the session ends there', async () => {
+    hall = await startTestHall();
+    const kiosk = await hall.connect('/kiosk', 'demo-kiosk-1');
+    okData(await kiosk.command('ticket:issue', { serviceId: 'hukou', idempotencyKey: idempotencyKey(), idNumber: '11010519491231002X' }));
+    const clerk = await hall.connect('/counter', 'demo-counter-1');
+    okData(await clerk.command('staff:sign-in', { login: 'clerk1', password: 'demo1234' }));
+    const called = okData(await clerk.command<CounterCommandResult>('counter:call-next'));
+    const masked = called.ticket!.idMasked!;
+    expect(masked).toMatch(/\*/);
+
+    // a second terminal of the same counter, nobody signed in on it: the hall as a display sees it
+    const bystander = await hall.connect('/counter', 'demo-counter-1');
+    const bystanderViews: CounterViewMessage[] = [];
+    bystander.socket.on('counter:view', (m: CounterViewMessage) => bystanderViews.push(m));
+    expect(bystander.snapshot.counterId).toBe('c1');
+    expect(bystander.snapshot.counter).toBeNull();
+    expect(bystander.snapshot.counters.find((c) => c.id === 'c1')).toMatchObject({ status: 'calling', current: { number: called.ticket!.number } });
+    const told = JSON.stringify(bystander.snapshot);
+    expect(told).not.toContain(masked);
+    expect(told).not.toContain('clerk1');
+
+    const clerkView = clerk.next<CounterViewMessage>('counter:view', (m) => m.view.status === 'serving');
+    okData(await clerk.command('counter:start'));
+    expect((await clerkView).view.current?.idMasked).toBe(masked);
+    const synced = okData(await bystander.command<HallSnapshot>('hall:sync'));
+    expect(synced.counter).toBeNull();
+    expect(bystanderViews).toEqual([]); // messages on a socket arrive in order: none came before the sync answer
+
+    // the clerk signs in on the second terminal: its view arrives there, and the first one's session ends
+    const moved = bystander.next<CounterViewMessage>('counter:view');
+    okData(await bystander.command('staff:sign-in', { login: 'clerk1', password: 'demo1234' }));
+    expect((await moved).view).toMatchObject({ counterId: 'c1', status: 'serving', current: { idMasked: masked } });
+    const oldViews: CounterViewMessage[] = [];
+    clerk.socket.on('counter:view', (m: CounterViewMessage) => oldViews.push(m));
+    const done = bystander.next<CounterViewMessage>('counter:view', (m) => m.view.status === 'idle');
+    okData(await bystander.command('counter:complete', { outcome: 'concluded' }));
+    await done;
+    expect(okData(await clerk.command<HallSnapshot>('hall:sync')).counter).toBeNull();
+    expect(oldViews).toEqual([]);
+    expect(okData(await bystander.command<HallSnapshot>('hall:sync')).counter).toMatchObject({ counterId: 'c1', status: 'idle' });
+  });
+
+  it('is taken back at once from a connection whose session ended: a fresh snapshot without it', async () => {
+    hall = await startTestHall({ revocationCheckMs: 3_600_000 }); // no periodic sweep: the sign-ins tell at once
+    const first = await hall.connect('/counter', 'demo-counter-1');
+    okData(await first.command('staff:sign-in', { login: 'clerk1', password: 'demo1234' }));
+    // the same clerk signs in on another terminal of the counter
+    const second = await hall.connect('/counter', 'demo-counter-1');
+    const toldFirst = first.next<HallSnapshot>('hall:snapshot');
+    okData(await second.command('staff:sign-in', { login: 'clerk1', password: 'demo1234' }));
+    expect(await toldFirst).toMatchObject({ counterId: 'c1', counter: null, seq: hall.hall.state.seq });
+    // and then at another counter: the second terminal's sign-in no longer holds counter 1
+    const elsewhere = await hall.connect('/counter', 'demo-counter-2');
+    const toldSecond = second.next<HallSnapshot>('hall:snapshot');
+    okData(await elsewhere.command('staff:sign-in', { login: 'clerk1', password: 'demo1234' }));
+    expect(await toldSecond).toMatchObject({ counterId: 'c1', counter: null });
+    expect(await second.command('counter:pause', { reason: '午休' })).toMatchObject({ ok: false, error: { code: 'NOT_SIGNED_IN' } });
+  });
+
+  it('is taken back from an expired session by the periodic check, which still answers SESSION_EXPIRED once', async () => {
+    let now = Date.UTC(2026, 10, 23, 0, 0); // 08:00 in Shanghai
+    hall = await startTestHall({ clock: () => now, revocationCheckMs: 50 });
+    const clerk = await hall.connect('/counter', 'demo-counter-1');
+    okData(await clerk.command('staff:sign-in', { login: 'clerk1', password: 'demo1234' }));
+    const told = clerk.next<HallSnapshot>('hall:snapshot');
+    now += hall.hall.state.settings.staffSessionHours * 3_600_000 + 1;
+    expect(await told).toMatchObject({ counterId: 'c1', counter: null });
+    expect(await clerk.command('counter:call-next')).toMatchObject({ ok: false, error: { code: 'SESSION_EXPIRED' } });
+    expect(await clerk.command('counter:call-next')).toMatchObject({ ok: false, error: { code: 'NOT_SIGNED_IN' } });
+  });
+
+  it('stops when the session expires', async () => {
+    let now = Date.UTC(2026, 10, 23, 0, 0); // 08:00 in Shanghai
+    hall = await startTestHall({ clock: () => now });
+    const clerk = await hall.connect('/counter', 'demo-counter-1');
+    okData(await clerk.command('staff:sign-in', { login: 'clerk1', password: 'demo1234' }));
+    expect(okData(await clerk.command<HallSnapshot>('hall:sync')).counter).toMatchObject({ counterId: 'c1' });
+    now += hall.hall.state.settings.staffSessionHours * 3_600_000 + 1;
+    expect(okData(await clerk.command<HallSnapshot>('hall:sync')).counter).toBeNull();
   });
 });
 
