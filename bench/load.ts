@@ -622,7 +622,8 @@ const SERVICES = ['id-card', 'passport', 'social-insurance', 'pension', 'medical
 async function runStep(o: LoadOptions, prepared: PreparedHall, clients: number): Promise<StepResult> {
   const dataDir = `${prepared.template}-${clients}`;
   cpSync(prepared.template, dataDir, { recursive: true });
-  const server: HallProcess = await startHallProcess(dataDir, { HALL_DEMO: '0' });
+  // the simulated displays share one display token (a hall pairs each screen): let it hold them all
+  const server: HallProcess = await startHallProcess(dataDir, { HALL_DEMO: '0', HALL_MAX_CONNECTIONS_PER_DEVICE: String(clients + 100) });
   const pid = server.child.pid!;
   const workers: Worker[] = [];
   const sockets: Socket[] = [];

@@ -118,7 +118,8 @@ async function main(): Promise<void> {
   const displays = Number(args.displays);
   const calls = Number(args.calls);
   const dataDir = tempDataDir();
-  const server = await startHallProcess(dataDir);
+  // every simulated display shares the demo display token: let it hold them all
+  const server = await startHallProcess(dataDir, { HALL_MAX_CONNECTIONS_PER_DEVICE: String(displays + 50) });
   const pid = server.child.pid!;
   const out = (line: string) => process.stdout.write(line + '\n');
   try {

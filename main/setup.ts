@@ -31,6 +31,9 @@ export function probeDeviceToken(serverUrl: string, kind: DeviceKind, token: str
     socket.on('connect', () => done('ok'));
     socket.on('connect_error', (err: Error & { data?: unknown }) => {
       const code = typeof err.data === 'object' && err.data !== null ? (err.data as { code?: unknown }).code : undefined;
+      // RATE_LIMITED comes only after the token was accepted for this namespace: too many connections
+      // on it right now, which the screen rides out by trying again
+      if (code === 'RATE_LIMITED') return done('ok');
       done(code === 'UNAUTHORIZED' || code === 'FORBIDDEN' || code === 'PROTOCOL_MISMATCH' ? code : 'UNREACHABLE');
     });
   });

@@ -102,7 +102,14 @@ async function main(argv: string[]): Promise<number> {
   if (command === 'start') {
     const log = createLogger();
     ensurePagesBuilt();
-    const server = await startHallServer({ dataDir: config.dataDir, port: config.port, host: config.host, demo: config.demo, log });
+    const server = await startHallServer({
+      dataDir: config.dataDir,
+      port: config.port,
+      host: config.host,
+      demo: config.demo,
+      log,
+      ...(config.maxConnectionsPerDevice !== null && { maxConnectionsPerDevice: config.maxConnectionsPerDevice }),
+    });
     if (server.demo) printDemo(server.demo, server.url);
     process.stdout.write(`hall server listening on ${server.url}\n`);
     const stop = (signal: string) => {

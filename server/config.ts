@@ -7,6 +7,8 @@ export interface HallConfig {
   dataDir: string;
   /** seed the demo hall when the database is empty */
   demo: boolean;
+  /** socket connections one device token may hold open (null: the server's default) */
+  maxConnectionsPerDevice: number | null;
 }
 
 export const DEFAULT_PORT = 8080;
@@ -24,7 +26,15 @@ export function resolveConfig(
     port,
     dataDir: resolve(flags.dataDir ?? env.HALL_DATA_DIR ?? 'data'),
     demo: flags.demo ?? env.HALL_DEMO !== '0',
+    maxConnectionsPerDevice: positiveWhole('HALL_MAX_CONNECTIONS_PER_DEVICE', env.HALL_MAX_CONNECTIONS_PER_DEVICE),
   };
 }
 
 export const DATABASE_FILE = 'hall.db';
+
+function positiveWhole(name: string, text: string | undefined): number | null {
+  if (text === undefined || text === '') return null;
+  const n = Number(text);
+  if (!Number.isInteger(n) || n < 1) throw new Error(`invalid ${name}: ${text} (a whole number of at least 1)`);
+  return n;
+}

@@ -7,7 +7,7 @@ import { seedDemoHall, type DemoCredentials } from './demo-hall.ts';
 import { Hall } from './hall.ts';
 import { createHttpApp } from './http.ts';
 import { createLogger, type Logger } from './log.ts';
-import { DEFAULT_RATE_LIMIT, RateLimiter, SignInGuard } from './limits.ts';
+import { ConnectionLimits, DEFAULT_MAX_CONNECTIONS_PER_DEVICE, DEFAULT_RATE_LIMIT, RateLimiter, SignInGuard } from './limits.ts';
 import { runDailyBackup, runRetention } from './maintenance.ts';
 import { attachRealtime, type Realtime } from './realtime.ts';
 import { newSecret } from './security.ts';
@@ -34,6 +34,8 @@ export interface HallServerOptions {
   listenerUpdateMs?: number;
   /** how often silent revoked devices are looked for (REVOCATION_CHECK_MS); tests stretch it */
   revocationCheckMs?: number;
+  /** socket connections one device token may hold open (DEFAULT_MAX_CONNECTIONS_PER_DEVICE) */
+  maxConnectionsPerDevice?: number;
 }
 
 export interface RunningHallServer {
@@ -128,7 +130,8 @@ export async function startHallServer(options: HallServerOptions): Promise<Runni
     staticRoot: options.staticRoot === undefined ? DEFAULT_STATIC_ROOT : options.staticRoot,
     rateLimiter,
   });
-  const realtime = attachRealtime(app.server, hall, log, { rateLimiter, signInGuard }, { listenerUpdateMs: options.listenerUpdateMs, revocationCheckMs: options.revocationCheckMs });
+  const connections = new ConnectionLimits(options.maxConnectionsPerDevice ?? DEFAULT_MAX_CONNECTIONS_PER_DEVICE, clock);
+  const realtime = attachRealtime(app.server, hall, log, { rateLimiter, signInGuard, connections }, { listenerUpdateMs: options.listenerUpdateMs, revocationCheckMs: options.revocationCheckMs });
   await app.listen({ port: options.port, host: options.host });
   const port = (app.server.address() as AddressInfo).port;
   // The day may turn over in a command (the first after midnight) or in this check: housekeeping

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import {
+  ConnectionLimits,
   RateLimiter,
   SIGN_IN_LOCK_MS,
   SIGN_IN_MAX_FAILURES,
@@ -89,5 +90,37 @@ describe('RateLimiter', () => {
     expect(limiter.take('b')).toBe(true);
     now += 500; // one token back
     expect([limiter.take('a'), limiter.take('a')]).toEqual([true, false]);
+  });
+});
+
+describe('ConnectionLimits', () => {
+  it('admits up to the cap of open connections per device, and again once one closes', () => {
+    const limits = new ConnectionLimits(3, () => 1_000_000);
+    for (let i = 0; i < 3; i++) {
+      expect(limits.admit('d1')).toBe(true);
+      limits.opened('d1');
+    }
+    expect(limits.admit('d1')).toBe(false);
+    expect(limits.admit('d2')).toBe(true); // another device is not affected
+    limits.closed('d1');
+    expect(limits.openCount('d1')).toBe(2);
+    expect(limits.admit('d1')).toBe(true);
+  });
+
+  it('spends a connect budget of the cap, refilled over 10 s, so a reconnect loop is slowed down', () => {
+    let now = 1_000_000;
+    const limits = new ConnectionLimits(4, () => now);
+    // every screen of the token reconnects at once (after a server restart): all admitted
+    for (let i = 0; i < 4; i++) expect(limits.admit('d1')).toBe(true);
+    // a client that connects and drops in a loop: nothing is open, yet the budget is spent
+    expect(limits.admit('d1')).toBe(false);
+    now += 2_500; // a quarter of 10 s: one connect back
+    expect(limits.admit('d1')).toBe(true);
+    expect(limits.admit('d1')).toBe(false);
+  });
+
+  it('refuses a cap that is not a positive whole number', () => {
+    expect(() => new ConnectionLimits(0)).toThrow(/positive whole number/);
+    expect(() => new ConnectionLimits(2.5)).toThrow(/positive whole number/);
   });
 });

@@ -30,6 +30,52 @@ export class RateLimiter {
 
 export const DEFAULT_RATE_LIMIT = { perSecond: 30, burst: 60 };
 
+/**
+ * Connections one device token may hold open at once. A kiosk or a counter terminal needs one (two for
+ * a moment while a dropped connection times out); a display token may serve several screens (the demo
+ * hall's serves the hall display and every counter display). The cap bounds what a leaked token can
+ * cost the server: each connection holds memory and costs a snapshot.
+ */
+export const DEFAULT_MAX_CONNECTIONS_PER_DEVICE = 32;
+
+/**
+ * Socket connections per device: at most `max` open at once, and connecting spends a budget of `max`
+ * connects refilled over 10 s, so every screen of a token may reconnect together (after a server
+ * restart) but a client reconnecting in a loop is slowed down. Open connections are counted when they
+ * are established, so a few connecting in the same instant may pass the cap together.
+ */
+export class ConnectionLimits {
+  readonly max: number;
+  private readonly open = new Map<string, number>();
+  private readonly connects: RateLimiter;
+
+  constructor(max: number, clock: () => number = Date.now) {
+    if (!Number.isInteger(max) || max < 1) throw new Error(`connections per device must be a positive whole number, not ${max}`);
+    this.max = max;
+    this.connects = new RateLimiter(max / 10, max, clock);
+  }
+
+  /** Whether `deviceId` may open one more connection now (spends one connect when it may). */
+  admit(deviceId: string): boolean {
+    if (this.openCount(deviceId) >= this.max) return false;
+    return this.connects.take(deviceId);
+  }
+
+  opened(deviceId: string): void {
+    this.open.set(deviceId, this.openCount(deviceId) + 1);
+  }
+
+  closed(deviceId: string): void {
+    const n = this.openCount(deviceId) - 1;
+    if (n > 0) this.open.set(deviceId, n);
+    else this.open.delete(deviceId);
+  }
+
+  openCount(deviceId: string): number {
+    return this.open.get(deviceId) ?? 0;
+  }
+}
+
 export const SIGN_IN_MAX_FAILURES = 5;
 /** wrong passwords for one login from all terminals together that lock it everywhere */
 export const SIGN_IN_MAX_FAILURES_ANYWHERE = 20;

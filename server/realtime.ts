@@ -14,6 +14,7 @@ import {
   type Ack,
   type AssistRequestView,
   type CallView,
+  type ConnectErrorData,
   type CounterCommandResult,
   type DeviceKind,
   type HallSnapshot,
@@ -27,7 +28,7 @@ import type { Command } from './engine/engine.ts';
 import { prepareMessage, tryWrite, type PreparedMessage } from './fast-broadcast.ts';
 import type { Hall, HallChange } from './hall.ts';
 import type { Logger } from './log.ts';
-import type { RateLimiter, SignInGuard } from './limits.ts';
+import type { ConnectionLimits, RateLimiter, SignInGuard } from './limits.ts';
 import { newId, verifyPassword } from './security.ts';
 import type { DeviceRecord } from './store/hall-store.ts';
 import { counterPublicView, counterView, issuedTicketView, serviceViews, snapshotOf, ticketDetail } from './views.ts';
@@ -53,9 +54,9 @@ type HallSocket = Socket<DefaultEventsMap, ServerToClientEvents, DefaultEventsMa
 type HallNamespace = Namespace<DefaultEventsMap, ServerToClientEvents, DefaultEventsMap, SocketData>;
 
 class ConnectRefusal extends Error {
-  readonly data: { code: 'UNAUTHORIZED' | 'FORBIDDEN' | 'PROTOCOL_MISMATCH'; message: string };
-  constructor(code: 'UNAUTHORIZED' | 'FORBIDDEN' | 'PROTOCOL_MISMATCH') {
-    const e = hallError(code);
+  readonly data: ConnectErrorData;
+  constructor(code: ConnectErrorData['code'], message?: string) {
+    const e = hallError(code, message);
     super(e.message);
     this.data = { code, message: e.message };
   }
@@ -104,11 +105,13 @@ export interface Realtime {
 
 export const REVOCATION_CHECK_MS = 2_000;
 
+const TOO_MANY_CONNECTIONS = '此设备的连接过多或过于频繁，请稍后再试';
+
 export function attachRealtime(
   httpServer: HttpServer,
   hall: Hall,
   log: Logger,
-  limits: { rateLimiter: RateLimiter; signInGuard: SignInGuard },
+  limits: { rateLimiter: RateLimiter; signInGuard: SignInGuard; connections: ConnectionLimits },
   options: RealtimeOptions = {},
 ): Realtime {
   const io = new Server(httpServer, {
@@ -136,6 +139,10 @@ export function attachRealtime(
       const device = hall.store.deviceByToken(auth.data.token);
       if (!device || device.revokedAt !== null) return next(new ConnectRefusal('UNAUTHORIZED'));
       if (device.kind !== kind) return next(new ConnectRefusal('FORBIDDEN'));
+      if (!limits.connections.admit(device.id)) {
+        warnThrottled(device.id, { device: device.id, open: limits.connections.openCount(device.id) }, 'connection refused: too many connections or connects for this device');
+        return next(new ConnectRefusal('RATE_LIMITED', TOO_MANY_CONNECTIONS));
+      }
       socket.data.device = device;
       socket.data.staffId = null;
       socket.data.signedInAt = 0;
@@ -147,6 +154,16 @@ export function attachRealtime(
   }
 
   let connectionCount = 0;
+
+  /** One warning per device a minute: a client refused in a loop must not flood the log. */
+  const warnedAt = new Map<string, number>();
+  function warnThrottled(deviceId: string, fields: Record<string, unknown>, message: string): void {
+    const now = Date.now();
+    if (now - (warnedAt.get(deviceId) ?? -Infinity) < 60_000) return;
+    if (warnedAt.size > 1_000) warnedAt.clear();
+    warnedAt.set(deviceId, now);
+    log.warn(fields, message);
+  }
 
   /** The socket's snapshot, now; its seq is remembered (SocketData.snapshotSeq) for the waves. */
   function snapshotFor(socket: HallSocket): HallSnapshot {
@@ -236,6 +253,8 @@ export function attachRealtime(
 
   function onConnection(kind: DeviceKind, socket: HallSocket): void {
     const device = socket.data.device;
+    limits.connections.opened(device.id);
+    socket.once('disconnect', () => limits.connections.closed(device.id));
     log.debug({ device: device.id, kind }, 'device connected');
     if (device.kind === 'counter' && device.counterId) void socket.join(counterRoom(device.counterId));
     if (kind !== 'counter') void socket.join(shardRoom(connectionCount++ % SHARDS));

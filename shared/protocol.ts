@@ -419,7 +419,8 @@ export const NAMESPACES = {
 
 /** Data attached to connect_error when the server refuses a connection. */
 export interface ConnectErrorData {
-  code: 'UNAUTHORIZED' | 'FORBIDDEN' | 'PROTOCOL_MISMATCH';
+  /** RATE_LIMITED: the device holds too many connections or connects too often; try again later */
+  code: 'UNAUTHORIZED' | 'FORBIDDEN' | 'PROTOCOL_MISMATCH' | 'RATE_LIMITED';
   message: string;
 }
 

@@ -4,6 +4,7 @@ import type { AddressInfo } from 'node:net';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { io } from 'socket.io-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SetupInput, type ShellErrorCode, type ShellResult, type SetupCheck } from '../shared/electron-api.ts';
 import { PROTOCOL_VERSION } from '../shared/protocol.ts';
@@ -12,6 +13,7 @@ import { configFromSetup, verifySetup } from '../main/setup.ts';
 import { CONFIG_FILE, needsSetup, readConfigFile, resolveShellConfig, writeConfigFile } from '../main/shell-config.ts';
 import { TOKEN_FILE, TokenStore, type SafeStoragePort } from '../main/token-store.ts';
 import { startHallServer, type RunningHallServer } from '../server/hall-server.ts';
+import { DEFAULT_MAX_CONNECTIONS_PER_DEVICE } from '../server/limits.ts';
 import { silentLogger } from '../server/log.ts';
 
 let dataDir: string;
@@ -53,6 +55,15 @@ afterAll(async () => {
   rmSync(userData, { recursive: true, force: true });
 });
 
+/** The code a fresh kiosk connection with this token is refused with (null when it connects). */
+function probeDeviceRefusal(token: string): Promise<string | null> {
+  const socket = io(`${hall.url}/kiosk`, { auth: { token, protocolVersion: PROTOCOL_VERSION }, transports: ['websocket'], reconnection: false, forceNew: true });
+  return new Promise<string | null>((resolve) => {
+    socket.once('hall:snapshot', () => resolve(null));
+    socket.once('connect_error', (err: Error & { data?: { code?: string } }) => resolve(err.data?.code ?? 'error'));
+  }).finally(() => socket.close());
+}
+
 const input = (fields: Partial<SetupInput> & Pick<SetupInput, 'role' | 'token'>): SetupInput => SetupInput.parse({ serverUrl: hall.url, ...fields });
 const errorCode = (answer: ShellResult<SetupCheck>): ShellErrorCode | null => (answer.ok ? null : answer.error.code);
 
@@ -60,6 +71,21 @@ describe('setup against a real hall server', () => {
   it('accepts the demo kiosk token for a kiosk', async () => {
     const answer = await verifySetup(input({ role: 'kiosk', token: 'demo-kiosk-1' }));
     expect(answer).toEqual({ ok: true, data: { serverUrl: hall.url, deviceKind: 'kiosk', protocolVersion: PROTOCOL_VERSION, businessDate: expect.stringMatching(/^\d{4}-\d{2}-\d{2}$/) } });
+  });
+
+  it('accepts a token whose connections are all taken for now: the screen rides that out by trying again', async () => {
+    const { token } = hall.store.addDevice({ kind: 'kiosk', name: '满连接自助机' }, Date.now());
+    const sockets = Array.from({ length: DEFAULT_MAX_CONNECTIONS_PER_DEVICE }, () =>
+      io(`${hall.url}/kiosk`, { auth: { token, protocolVersion: PROTOCOL_VERSION }, transports: ['websocket'], reconnection: false, forceNew: true }),
+    );
+    try {
+      await Promise.all(sockets.map((s) => new Promise((resolve) => s.once('hall:snapshot', resolve))));
+      const refused = await probeDeviceRefusal(token);
+      expect(refused).toBe('RATE_LIMITED');
+      expect(errorCode(await verifySetup(input({ role: 'kiosk', token })))).toBeNull();
+    } finally {
+      for (const s of sockets) s.close();
+    }
   });
 
   it('refuses an unknown token and says so in words', async () => {

@@ -46,6 +46,8 @@ export interface ConnectionOptions {
 }
 
 export const COMMAND_TIMEOUT_MS = 8_000;
+/** a connection refused as RATE_LIMITED is tried again after 5–10 s */
+const RATE_LIMITED_RETRY_MS = 5_000;
 
 function isConnectErrorData(value: unknown): value is ConnectErrorData {
   return typeof value === 'object' && value !== null && typeof (value as { code?: unknown }).code === 'string';
@@ -67,6 +69,7 @@ export function useHallConnection(options: ConnectionOptions): HallConnection {
       timeout: 5_000,
     });
     let model: HallModel | null = null;
+    let retryTimer: ReturnType<typeof setTimeout> | undefined;
     setState({ socket, status: 'connecting', refusal: null, model: null, snapshotCount: 0 });
 
     const takeSnapshot = (snapshot: HallSnapshot) => {
@@ -102,6 +105,13 @@ export function useHallConnection(options: ConnectionOptions): HallConnection {
       setState((s) => ({ ...s, status: 'offline' }));
     });
     socket.on('connect_error', (err: Error & { data?: unknown }) => {
+      if (isConnectErrorData(err.data) && err.data.code === 'RATE_LIMITED') {
+        // Too many connections on this device's token for now (a dropped one not yet timed out, or
+        // screens sharing a token): not a refusal for good. Try again in a while, spread out.
+        setState((s) => ({ ...s, status: 'offline' }));
+        retryTimer = setTimeout(() => socket.connect(), RATE_LIMITED_RETRY_MS * (1 + Math.random()));
+        return;
+      }
       if (isConnectErrorData(err.data)) {
         // Refused by the server's auth: socket.io does not retry these by itself; nor should we spin.
         const refusal = err.data.code;
@@ -113,6 +123,7 @@ export function useHallConnection(options: ConnectionOptions): HallConnection {
     socket.io.on('reconnect_attempt', () => setState((s) => (s.status === 'online' ? { ...s, status: 'offline' } : s)));
 
     return () => {
+      clearTimeout(retryTimer);
       socket.removeAllListeners();
       socket.io.removeAllListeners();
       socket.disconnect();

@@ -3,7 +3,7 @@ import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
-import { startHallServer, type RunningHallServer } from '../../server/hall-server.ts';
+import { startHallServer, type HallServerOptions, type RunningHallServer } from '../../server/hall-server.ts';
 import { silentLogger } from '../../server/log.ts';
 
 export const PROJECT_ROOT = resolve(import.meta.dirname, '..', '..');
@@ -41,9 +41,9 @@ export interface TestHallServer {
   dispose(): Promise<void>;
 }
 
-export async function startTestServer(): Promise<TestHallServer> {
+export async function startTestServer(options: Pick<HallServerOptions, 'maxConnectionsPerDevice'> = {}): Promise<TestHallServer> {
   const dataDir = mkdtempSync(join(tmpdir(), 'hall-e2e-'));
-  const start = (port: number) => startHallServer({ dataDir, port, host: '127.0.0.1', log: silentLogger(), staticRoot: STATIC_ROOT });
+  const start = (port: number) => startHallServer({ ...options, dataDir, port, host: '127.0.0.1', log: silentLogger(), staticRoot: STATIC_ROOT });
   const handle: TestHallServer = {
     server: await start(0),
     dataDir,

@@ -3,6 +3,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { SIGN_IN_LOCK_MS, SIGN_IN_MAX_FAILURES } from '../../server/limits.ts';
 import type { CounterCommandResult, CounterViewMessage, HallSnapshot } from '../../shared/protocol.ts';
 import { idempotencyKey, okData, startTestHall, type TestHall } from '../helpers/hall.ts';
+import { waitFor } from '../helpers/load-clients.ts';
 import { runCli } from '../helpers/process.ts';
 
 let hall: TestHall | null = null;
@@ -213,6 +214,36 @@ describe('rate limits', () => {
     expect(answers.filter((a) => !a.ok && a.error.code === 'RATE_LIMITED')).toHaveLength(3);
     const calm = await hall.connect('/kiosk', 'demo-kiosk-2');
     expect((await calm.command('ticket:issue', { serviceId: 'consult', idempotencyKey: idempotencyKey() })).ok).toBe(true);
+  });
+
+  it('cap the connections one device token holds: the next is refused with RATE_LIMITED, others are not affected', async () => {
+    let now = Date.UTC(2026, 10, 23, 2, 0);
+    hall = await startTestHall({ maxConnectionsPerDevice: 3, clock: () => now });
+    const open = await Promise.all([1, 2, 3].map(() => hall!.connect('/display', 'demo-display-1')));
+    now += 10_000; // the connect budget is back: only the cap refuses now
+    const refused = await hall.connect('/display', 'demo-display-1').then(
+      () => null,
+      (err: Error & { data?: { code: string; message: string } }) => err.data,
+    );
+    expect(refused).toEqual({ code: 'RATE_LIMITED', message: expect.stringContaining('连接过多') });
+    // the connections it has keep working, and another device connects as usual
+    expect((await open[0]!.command('hall:sync')).ok).toBe(true);
+    await hall.connect('/manager', 'demo-manager-1');
+    // a place freed is a place to take
+    open[1]!.close();
+    await waitFor(() => hall!.realtime.io.of('/display').sockets.size === 2, 5_000, 'the server sees the connection closed');
+    const again = await hall.connect('/display', 'demo-display-1');
+    expect((await again.command('hall:sync')).ok).toBe(true);
+  });
+
+  it('cap how often a device connects: a client reconnecting in a loop is refused until its budget refills', async () => {
+    let now = Date.UTC(2026, 10, 23, 2, 0);
+    hall = await startTestHall({ maxConnectionsPerDevice: 3, clock: () => now });
+    for (let i = 0; i < 3; i++) (await hall.connect('/kiosk', 'demo-kiosk-1')).close();
+    await expect(hall.connect('/kiosk', 'demo-kiosk-1')).rejects.toMatchObject({ data: { code: 'RATE_LIMITED' } });
+    now += 10_000; // the budget is back
+    const back = await hall.connect('/kiosk', 'demo-kiosk-1');
+    okData(await back.command('ticket:issue', { serviceId: 'id-card', idempotencyKey: idempotencyKey() }));
   });
 
   it('count unknown events too: answered FORBIDDEN from the same budget', async () => {
