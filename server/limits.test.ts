@@ -95,13 +95,16 @@ describe('RateLimiter', () => {
 
 describe('ConnectionLimits', () => {
   it('admits up to the cap of open connections per device, and again once one closes', () => {
-    const limits = new ConnectionLimits(3, () => 1_000_000);
+    let now = 1_000_000;
+    const limits = new ConnectionLimits(3, () => now);
     for (let i = 0; i < 3; i++) {
       expect(limits.admit('d1')).toBe(true);
       limits.opened('d1');
     }
     expect(limits.admit('d1')).toBe(false);
     expect(limits.admit('d2')).toBe(true); // another device is not affected
+    now += 10_000; // the connect budget is back: the cap alone refuses
+    expect(limits.admit('d1')).toBe(false);
     limits.closed('d1');
     expect(limits.openCount('d1')).toBe(2);
     expect(limits.admit('d1')).toBe(true);

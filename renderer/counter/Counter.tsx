@@ -75,7 +75,7 @@ function CounterTerminal({ token, onRepair }: { token: string; onRepair: (() => 
       if (snap.counter === null) sessionLost('elsewhere');
     },
   });
-  const { socket } = connection;
+  const { socket, takeCounterView } = connection;
   const snapshot = connection.model?.snapshot ?? null;
   // The counter's own view (the visitor in hand, the queue) comes only once a clerk signs in here.
   const view = snapshot?.counter ?? null;
@@ -93,13 +93,14 @@ function CounterTerminal({ token, onRepair }: { token: string; onRepair: (() => 
     async (creds: Credentials): Promise<ClientError | null> => {
       const answer = await sendCommand(socket, 'staff:sign-in', creds);
       if (!answer.ok) return answer.error;
+      takeCounterView(answer.data.view);
       credentials.current = creds;
       rememberLogin(creds.login);
       setSessionEnded(null);
       markSignedIn(true);
       return null;
     },
-    [socket, markSignedIn],
+    [socket, markSignedIn, takeCounterView],
   );
 
   // After a reconnect (a server restart, a network blip) the new socket signs in again with what the clerk typed.
@@ -122,6 +123,9 @@ function CounterTerminal({ token, onRepair }: { token: string; onRepair: (() => 
       const answer = await send();
       setBusy(false);
       if (answer.ok) {
+        // the clerk's next key acts on the counter as this command left it, not on the view before it
+        // (a sign-out's view is not this terminal's to keep)
+        if (label !== 'staff:sign-out') takeCounterView(answer.data.view);
         const acted = answer.data.ticket?.number ?? number ?? '';
         setFeedback({ kind: 'ok', text: t(`counter.done.${label}`, { number: acted }) });
       } else {
@@ -131,7 +135,7 @@ function CounterTerminal({ token, onRepair }: { token: string; onRepair: (() => 
       }
       return answer.ok;
     },
-    [t, errorText, sessionLost],
+    [t, errorText, sessionLost, takeCounterView],
   );
 
   const current = view?.current ?? null;

@@ -1,6 +1,6 @@
 // One Socket.IO connection per screen: token auth, automatic reconnects, snapshot on every (re)connect,
 // seq-gap recovery with hall:sync, and commands that are never replayed after the fact.
-import { useEffect, useRef, useState } from 'react';
+import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
 import { io, type Socket } from 'socket.io-client';
 import type { ErrorCode } from '../../shared/errors.ts';
 import {
@@ -11,12 +11,13 @@ import {
   type CallView,
   type ConnectErrorData,
   type CounterClientEvents,
+  type CounterView,
   type CounterViewMessage,
   type HallSnapshot,
   type HallUpdate,
   type KioskClientEvents,
 } from '../../shared/protocol.ts';
-import { applyCall, applyCounterView, applyUpdate, fromSnapshot, type Applied, type HallModel } from './hall-model.ts';
+import { applyCall, applyCounterView, applyOwnCounterView, applyUpdate, fromSnapshot, type Applied, type HallModel } from './hall-model.ts';
 
 export type ConnectionStatus = 'connecting' | 'online' | 'offline' | 'refused';
 
@@ -36,6 +37,11 @@ export interface HallConnection {
   snapshotCount: number;
 }
 
+export interface HallConnectionHandle extends HallConnection {
+  /** takes the counter's view from the acknowledgement of this terminal's own command (hall-model applyOwnCounterView) */
+  takeCounterView: (view: CounterView) => void;
+}
+
 export interface ConnectionOptions {
   namespace: '/kiosk' | '/counter' | '/display';
   token: string | null;
@@ -53,11 +59,13 @@ function isConnectErrorData(value: unknown): value is ConnectErrorData {
   return typeof value === 'object' && value !== null && typeof (value as { code?: unknown }).code === 'string';
 }
 
-export function useHallConnection(options: ConnectionOptions): HallConnection {
+export function useHallConnection(options: ConnectionOptions): HallConnectionHandle {
   const { namespace, token } = options;
   const [state, setState] = useState<HallConnection>({ socket: null, status: 'connecting', refusal: null, model: null, snapshotCount: 0 });
   const callbacks = useRef(options);
   callbacks.current = options;
+  const ownView = useRef<(view: CounterView) => void>(() => {});
+  const takeCounterView = useCallback((view: CounterView) => ownView.current(view), []);
 
   useEffect(() => {
     if (!token) return;
@@ -91,6 +99,7 @@ export function useHallConnection(options: ConnectionOptions): HallConnection {
       if (gap) sync();
     };
 
+    ownView.current = (view) => apply((m) => ({ model: applyOwnCounterView(m, view), gap: false }));
     socket.on('hall:snapshot', takeSnapshot);
     socket.on('hall:update', (update: HallUpdate) => apply((m) => applyUpdate(m, update, Date.now())));
     socket.on('hall:called', (call: CallView) => {
@@ -130,7 +139,7 @@ export function useHallConnection(options: ConnectionOptions): HallConnection {
     };
   }, [namespace, token]);
 
-  return state;
+  return useMemo(() => ({ ...state, takeCounterView }), [state, takeCounterView]);
 }
 
 type CommandMap = KioskClientEvents & CounterClientEvents;

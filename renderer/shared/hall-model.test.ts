@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { CallView, CounterPublicView, HallSnapshot, HallUpdate } from '../../shared/protocol.ts';
-import { applyCall, applyCounterView, applyUpdate, fromSnapshot, inArea } from './hall-model.ts';
+import { applyCall, applyCounterView, applyOwnCounterView, applyUpdate, fromSnapshot, inArea } from './hall-model.ts';
 
 const counter = (id: string, number: number, area: string): CounterPublicView => ({
   id, number, name: '综合窗口', kind: 'comprehensive', area, status: 'idle', pauseReason: null, current: null, staff: null, serviceIds: ['s1'],
@@ -91,6 +91,16 @@ describe('hall model', () => {
     const m0 = fromSnapshot(snapshot(1), 0);
     const view = { counterId: 'c1', status: 'idle' as const, pauseReason: null, staff: null, services: [], current: null, queue: [], suspended: [], noShows: [], today: { called: 0, completed: 0, noShows: 0, transfersOut: 0, suspended: 0, meanHandlingMs: null } };
     expect(applyCounterView(m0, { seq: 2, view }).model.snapshot.counter).toBe(view);
+  });
+
+  it("takes the view from the clerk's own acknowledgement at once, leaving the seq for the messages", () => {
+    const m0 = fromSnapshot(snapshot(3), 0);
+    const view = { counterId: 'c1', status: 'calling' as const, pauseReason: null, staff: null, services: [], current: null, queue: [], suspended: [], noShows: [], today: { called: 1, completed: 0, noShows: 0, transfersOut: 0, suspended: 0, meanHandlingMs: null } };
+    const m1 = applyOwnCounterView(m0, view);
+    expect(m1.snapshot.counter).toBe(view);
+    expect([m1.seq, m1.snapshot.seq]).toEqual([3, 3]);
+    // the commit's own messages still apply after it, in order
+    expect(applyUpdate(m1, update(4, 0), 0).gap).toBe(false);
   });
 
   it('filters counters by area', () => {

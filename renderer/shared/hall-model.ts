@@ -1,5 +1,5 @@
 // The client's copy of the hall: a full snapshot, then seq-numbered increments. Pure, so it is unit-tested.
-import type { CallView, CounterViewMessage, HallSnapshot, HallUpdate } from '../../shared/protocol.ts';
+import type { CallView, CounterView, CounterViewMessage, HallSnapshot, HallUpdate } from '../../shared/protocol.ts';
 
 export const RECENT_CALLS_SHOWN = 20;
 
@@ -67,6 +67,16 @@ export function applyCounterView(model: HallModel, message: CounterViewMessage):
   const { stale, gap } = check(model, message.seq);
   if (stale) return { model, gap: false };
   return { model: { ...model, seq: message.seq, snapshot: { ...model.snapshot, seq: message.seq, counter: message.view } }, gap };
+}
+
+/**
+ * The counter's view from the acknowledgement of the clerk's own command: computed right after that
+ * command, so it is at least as fresh as anything received before the acknowledgement, and every
+ * `counter:view` after it on the same socket is fresher again. It replaces the view at once (the
+ * clerk's next key acts on it) and leaves the seq alone.
+ */
+export function applyOwnCounterView(model: HallModel, view: CounterView): HallModel {
+  return { ...model, snapshot: { ...model.snapshot, counter: view } };
 }
 
 /** Counters an area setting (`?area=1F`) keeps; null keeps all. */
