@@ -41,8 +41,8 @@ export const DEFAULT_MAX_CONNECTIONS_PER_DEVICE = 32;
 /**
  * Socket connections per device: at most `max` open at once, and connecting spends a budget of `max`
  * connects refilled over 10 s, so every screen of a token may reconnect together (after a server
- * restart) but a client reconnecting in a loop is slowed down. Open connections are counted when they
- * are established, so a few connecting in the same instant may pass the cap together.
+ * restart) but a client reconnecting in a loop is slowed down. A connection takes its place when it is
+ * admitted (so connections arriving together cannot pass the cap) and gives it back with `closed`.
  */
 export class ConnectionLimits {
   readonly max: number;
@@ -55,14 +55,11 @@ export class ConnectionLimits {
     this.connects = new RateLimiter(max / 10, max, clock);
   }
 
-  /** Whether `deviceId` may open one more connection now (spends one connect when it may). */
+  /** Whether `deviceId` may open one more connection now; when it may, it spends a connect and takes a place. */
   admit(deviceId: string): boolean {
-    if (this.openCount(deviceId) >= this.max) return false;
-    return this.connects.take(deviceId);
-  }
-
-  opened(deviceId: string): void {
+    if (this.openCount(deviceId) >= this.max || !this.connects.take(deviceId)) return false;
     this.open.set(deviceId, this.openCount(deviceId) + 1);
+    return true;
   }
 
   closed(deviceId: string): void {

@@ -45,9 +45,21 @@ interface SocketData {
    * nothing up to that seq, and an update that starts earlier only from the seq after it
    */
   snapshotSeq: number;
+  /** the clerk session this connection holds (ClerkSession.id), with staffId */
+  sessionId: string | null;
   /** this connection's session expired and it has not been told by a refused command yet */
   sessionExpired: boolean;
 }
+
+/** A clerk's sign-in at a counter. One per counter; a new sign-in there or by the clerk elsewhere ends it. */
+interface ClerkSession {
+  id: string;
+  staffId: string;
+  startedAt: number;
+}
+
+/** ended session ids remembered, so a terminal that was away cannot resume one after a restart of nothing */
+const ENDED_SESSIONS_KEPT = 10_000;
 
 // Inbound events are validated by hand (zod), so their map stays loose; outbound ones are typed.
 type HallSocket = Socket<DefaultEventsMap, ServerToClientEvents, DefaultEventsMap, SocketData>;
@@ -147,7 +159,19 @@ export function attachRealtime(
       socket.data.staffId = null;
       socket.data.signedInAt = 0;
       socket.data.snapshotSeq = -1;
+      socket.data.sessionId = null;
       socket.data.sessionExpired = false;
+      // the place is taken now, so connections arriving together cannot pass the cap; it is given back
+      // when the connection ends, or when the transport closes before the connection was made
+      let released = false;
+      const release = () => {
+        if (released) return;
+        released = true;
+        socket.conn.off('close', release);
+        limits.connections.closed(device.id);
+      };
+      socket.conn.once('close', release);
+      socket.once('disconnect', release);
       next();
     });
     nsp.on('connection', (socket) => onConnection(kind, socket));
@@ -189,11 +213,25 @@ export function attachRealtime(
    * signed out sees what the hall displays show.
    */
   function signedInHere(socket: HallSocket): boolean {
-    const { staffId, device } = socket.data;
+    const { staffId, device, sessionId } = socket.data;
     if (staffId === null || !device.counterId) return false;
     if (hall.state.counterStates.get(device.counterId)?.staffId !== staffId) return false;
+    if (sessions.get(device.counterId)?.id !== sessionId) return false;
     return !sessionTooOld(socket);
   }
+
+  /** the clerk session of each counter (in memory: after a restart, a terminal may resume its own) */
+  const sessions = new Map<string, ClerkSession>();
+  const endedSessionIds = new Set<string>();
+  function forgetSession(counterId: string): void {
+    const session = sessions.get(counterId);
+    if (!session) return;
+    sessions.delete(counterId);
+    endedSessionIds.add(session.id);
+    if (endedSessionIds.size > ENDED_SESSIONS_KEPT) endedSessionIds.delete(endedSessionIds.values().next().value!);
+  }
+  /** connections whose session ended, owed a snapshot once the sender has sent what came before it */
+  const snapshotsDue = new Set<HallSocket>();
 
   const sessionTooOld = (socket: HallSocket) => hall.now() - socket.data.signedInAt > hall.state.settings.staffSessionHours * 3_600_000;
 
@@ -253,8 +291,6 @@ export function attachRealtime(
 
   function onConnection(kind: DeviceKind, socket: HallSocket): void {
     const device = socket.data.device;
-    limits.connections.opened(device.id);
-    socket.once('disconnect', () => limits.connections.closed(device.id));
     log.debug({ device: device.id, kind }, 'device connected');
     if (device.kind === 'counter' && device.counterId) void socket.join(counterRoom(device.counterId));
     if (kind !== 'counter') void socket.join(shardRoom(connectionCount++ % SHARDS));
@@ -309,28 +345,34 @@ export function attachRealtime(
   }
 
   /**
-   * Ends the clerk sessions that no longer hold: on a sign-in or sign-out at a counter (`counterId`,
-   * from connection `keep`), every other connection of that counter (an old connection must not act
-   * for a clerk who signed in again elsewhere); and anywhere, a connection whose sign-in lost its
-   * counter (the clerk signed in at another counter) or expired. Each such connection gets a fresh
-   * snapshot without the counter's own view, so its terminal shows the sign-in form at once instead
-   * of a visitor it may no longer see.
+   * Ends the clerk sessions that no longer hold (signedInHere): a sign-in at the counter on another
+   * connection, the clerk's sign-in at another counter, a sign-out, expiry, the close of the day. Each
+   * such connection is told why (`staff:session-ended`) and gets a fresh snapshot without the counter's
+   * own view (after the messages before it: see step), so its terminal shows the sign-in form at once
+   * instead of a visitor it may no longer see. `snapshot: false` when the caller sends one anyway.
    */
-  function endLostSessions(counterId: string | null = null, keep: HallSocket | null = null): void {
+  function endLostSessions(snapshot = true): void {
     const nsp = namespaces.get('counter')!;
-    const ended: HallSocket[] = [];
-    const sameCounter = new Set(counterId ? (nsp.adapter.rooms.get(counterRoom(counterId)) ?? []) : []);
+    let any = false;
     for (const socket of nsp.sockets.values()) {
-      if (socket === keep || socket.data.staffId === null) continue;
-      if (sameCounter.has(socket.id) || !signedInHere(socket)) ended.push(socket);
-    }
-    if (ended.length === 0) return;
-    for (const socket of ended) {
-      socket.data.sessionExpired = !sameCounter.has(socket.id) && sessionTooOld(socket);
+      if (socket.data.staffId === null || signedInHere(socket)) continue;
+      const expired = sessionTooOld(socket);
       socket.data.staffId = null;
+      socket.data.sessionId = null;
+      socket.data.sessionExpired = expired;
+      socket.emit('staff:session-ended', { reason: expired ? 'expired' : 'ended' });
+      if (snapshot) {
+        snapshotsDue.add(socket);
+        any = true;
+      }
     }
-    flush(); // nothing older may follow the snapshots
-    for (const socket of ended) socket.emit('hall:snapshot', snapshotFor(socket));
+    if (any) scheduleStep();
+  }
+
+  /** Sends the snapshots owed to connections whose session ended. */
+  function sendDueSnapshots(): void {
+    for (const socket of snapshotsDue) if (socket.connected) socket.emit('hall:snapshot', snapshotFor(socket));
+    snapshotsDue.clear();
   }
 
   function registerCounter(socket: HallSocket): void {
@@ -346,22 +388,21 @@ export function attachRealtime(
     };
     const run = (cmd: Command): Ack<CounterCommandResult> => {
       if (!counterId || !hall.state.counters.has(counterId)) return { ok: false, error: hallError('COUNTER_NOT_FOUND') };
-      const cs = hall.state.counterStates.get(counterId)!;
-      if (socket.data.staffId !== null && cs.staffId === socket.data.staffId && sessionTooOld(socket)) {
-        socket.data.staffId = null;
-        socket.data.sessionExpired = true;
-      }
-      // the first command after an expiry says so (whether or not the periodic sweep ended it first)
+      if (socket.data.staffId !== null && !signedInHere(socket)) endLostSessions();
+      // the first command after an expiry says so (whether or not the periodic check ended it first)
       if (socket.data.sessionExpired) {
         socket.data.sessionExpired = false;
         return { ok: false, error: hallError('SESSION_EXPIRED') };
       }
-      if (socket.data.staffId === null || cs.staffId !== socket.data.staffId) return { ok: false, error: hallError('NOT_SIGNED_IN') };
-      const outcome = hall.execute(cmd, { deviceId: device.id, staffId: socket.data.staffId });
+      const staffId = socket.data.staffId;
+      if (staffId === null) return { ok: false, error: hallError('NOT_SIGNED_IN') };
+      const outcome = hall.execute(cmd, { deviceId: device.id, staffId });
       if (!outcome.ok) return outcome;
       if (cmd.type === 'sign-out') {
+        forgetSession(counterId);
         socket.data.staffId = null;
-        endLostSessions(counterId, socket);
+        socket.data.sessionId = null;
+        endLostSessions();
       }
       return { ok: true, data: resultFor(outcome.ticketId) };
     };
@@ -382,22 +423,46 @@ export function attachRealtime(
         log.warn({ device: device.id }, 'sign-in refused');
         return { ok: false, error: hallError('SIGN_IN_FAILED') };
       }
+      // A terminal signing in again by itself after a reconnect continues its own session, and only
+      // that: not one a sign-in or sign-out elsewhere, the close of the day or expiry ended meanwhile.
+      const current = sessions.get(counterId);
+      if (p.resume !== undefined) {
+        const holds = hall.state.counterStates.get(counterId)?.staffId === staff.id;
+        const own = current ? current.id === p.resume && current.staffId === staff.id : !endedSessionIds.has(p.resume);
+        if (!holds || !own) return { ok: false, error: hallError('SESSION_ENDED') };
+        if (current && hall.now() - current.startedAt > hall.state.settings.staffSessionHours * 3_600_000) {
+          return { ok: false, error: hallError('SESSION_EXPIRED') };
+        }
+      }
       hall.forgetStaff(staff.id);
+      const seqBefore = hall.state.seq;
       const outcome = hall.execute({ type: 'sign-in', counterId, staffId: staff.id }, { deviceId: device.id, staffId: staff.id });
       if (!outcome.ok) return outcome;
+      let session: ClerkSession;
+      if (p.resume !== undefined) {
+        // after a restart the server knows no session: the terminal's own goes on from now
+        session = current ?? { id: p.resume, staffId: staff.id, startedAt: hall.now() };
+      } else {
+        session = { id: newId(), staffId: staff.id, startedAt: hall.now() };
+        forgetSession(counterId);
+        for (const [otherCounter, other] of sessions) if (other.staffId === staff.id) forgetSession(otherCounter);
+      }
+      sessions.set(counterId, session);
       socket.data.staffId = staff.id;
-      socket.data.signedInAt = hall.now();
+      socket.data.sessionId = session.id;
+      socket.data.signedInAt = session.startedAt;
       socket.data.sessionExpired = false;
-      endLostSessions(counterId, socket);
-      // The counter's own view, now that this connection may see it (before the answer, so the terminal
-      // has it when it shows the clerk in); a sign-in that changed nothing sends no other.
+      endLostSessions();
       const view = resultFor(null).view;
-      socket.emit('counter:view', { seq: Math.max(lastBatchSeq, socket.data.snapshotSeq), view });
+      // A sign-in that changed nothing at the counter sends no counter:view of its own: this one
+      // brings the view to the connection that may now see it.
+      if (outcome.seq === seqBefore) socket.emit('counter:view', { seq: Math.max(lastBatchSeq, socket.data.snapshotSeq), view });
       return {
         ok: true,
         data: {
           staff: { id: staff.id, name: staff.name, login: staff.login, staffNo: staff.staffNo, role: staff.role },
           view,
+          sessionId: session.id,
         },
       };
     });
@@ -517,6 +582,7 @@ export function attachRealtime(
   function step(): void {
     stepScheduled = false;
     if (pending.length > 0 || heldDue()) takeChanges([], false);
+    sendDueSnapshots();
     const turnStart = performance.now();
     for (let wave = nextWave(); wave; wave = nextWave()) {
       writeShard(wave, []);
@@ -581,6 +647,10 @@ export function attachRealtime(
       drainWaves(excluded);
       held = null;
       lastBatchSeq = state.seq; // what the snapshots below cover
+      // every counter was signed out: their sessions end, and the snapshots below tell the terminals
+      for (const counterId of [...sessions.keys()]) forgetSession(counterId);
+      endLostSessions(false);
+      snapshotsDue.clear();
       for (const nsp of namespaces.values()) {
         for (const socket of nsp.sockets.values()) {
           if (!excluded.includes(socket.id)) socket.emit('hall:snapshot', snapshotFor(socket));
@@ -734,7 +804,11 @@ export function attachRealtime(
   const handledRevocations = new Set<string>();
   const revokedQuery = hall.store.db.prepare('SELECT id FROM devices WHERE revoked_at IS NOT NULL').pluck();
   const revocationTimer = setInterval(() => {
-    endLostSessions(); // sessions that expired meanwhile
+    try {
+      endLostSessions(); // sessions that expired meanwhile
+    } catch (err) {
+      log.error({ err }, 'session check failed');
+    }
     try {
       for (const id of revokedQuery.all() as string[]) {
         if (handledRevocations.has(id)) continue;

@@ -73,6 +73,11 @@ export type IssueTicketPayload = z.infer<typeof IssueTicketPayload>;
 export const SignInPayload = z.strictObject({
   login: z.string().min(1).max(64),
   password: z.string().min(1).max(256),
+  /**
+   * a terminal signing in again by itself after a reconnect: the sessionId of its sign-in, which
+   * continues only if nothing ended it meanwhile (SESSION_ENDED, SESSION_EXPIRED otherwise)
+   */
+  resume: z.string().min(8).max(64).regex(/^[\w-]+$/).optional(),
 });
 export type SignInPayload = z.infer<typeof SignInPayload>;
 
@@ -328,6 +333,14 @@ export type AckCallback<T> = (answer: Ack<T>) => void;
 export interface SignInResult {
   staff: { id: string; name: string; login: string; staffNo: string; role: StaffRole };
   view: CounterView;
+  /** this sign-in's session, for `resume` after a reconnect */
+  sessionId: string;
+}
+
+/** Why a /counter connection's clerk session ended (sent just before its fresh snapshot). */
+export interface SessionEndedMessage {
+  /** expired: older than staffSessionHours; ended: a sign-in or sign-out elsewhere, or the close of the day */
+  reason: 'expired' | 'ended';
 }
 
 export interface CounterCommandResult {
@@ -370,6 +383,8 @@ export interface ServerToClientEvents {
   'hall:called': (call: CallView) => void;
   'hall:update': (update: HallUpdate) => void;
   'counter:view': (message: CounterViewMessage) => void;
+  /** to a /counter connection whose clerk session ended */
+  'staff:session-ended': (message: SessionEndedMessage) => void;
 }
 
 type Command<P, R> = (payload: P, ack: AckCallback<R>) => void;

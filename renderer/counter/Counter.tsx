@@ -7,6 +7,7 @@ import type {
   CounterView,
   Outcome,
   QueueEntryView,
+  SessionEndedMessage,
   ServiceView,
   SuspendReturn,
   TicketDetail,
@@ -50,17 +51,22 @@ function CounterTerminal({ token, onRepair }: { token: string; onRepair: (() => 
   // the same, readable at once by the socket's handlers (the state only changes at the next render)
   const signedInNow = useRef(false);
   const credentials = useRef<Credentials | null>(null);
+  // this terminal's session, continued after a reconnect (staff:sign-in `resume`) unless it ended meanwhile
+  const sessionId = useRef<string | null>(null);
   // why the sign-in form is back while the clerk did not sign out here
-  const [sessionEnded, setSessionEnded] = useState<'elsewhere' | 'expired' | null>(null);
+  const [sessionEnded, setSessionEnded] = useState<'ended' | 'expired' | null>(null);
+  const [dialog, setDialog] = useState<DialogKind>(null);
   const markSignedIn = useCallback((value: boolean) => {
     signedInNow.current = value;
     setSignedIn(value);
   }, []);
   /** The server ended this terminal's session: never sign in again by itself (the clerk may work elsewhere now). */
   const sessionLost = useCallback(
-    (why: 'elsewhere' | 'expired') => {
+    (why: 'ended' | 'expired') => {
       if (signedInNow.current) setSessionEnded(why);
       credentials.current = null;
+      sessionId.current = null;
+      setDialog(null);
       markSignedIn(false);
     },
     [markSignedIn],
@@ -69,10 +75,10 @@ function CounterTerminal({ token, onRepair }: { token: string; onRepair: (() => 
     namespace: '/counter',
     token,
     // A snapshot without the counter's own view while signed in: the server ended this connection's
-    // session (the clerk signed in on another terminal or at another counter, the session expired, the
-    // day closed). On a reconnect the page has already let go of the old session (below).
+    // session (it says why just before, staff:session-ended; this is the backstop). A reconnect's
+    // snapshot does not count: the page has let go of the socket's sign-in and is resuming it (below).
     onSnapshot: (snap) => {
-      if (snap.counter === null) sessionLost('elsewhere');
+      if (snap.counter === null && signedInNow.current) sessionLost('ended');
     },
   });
   const { socket, takeCounterView } = connection;
@@ -85,16 +91,16 @@ function CounterTerminal({ token, onRepair }: { token: string; onRepair: (() => 
 
   const [busy, setBusy] = useState(false);
   const [feedback, setFeedback] = useState<Feedback>(null);
-  const [dialog, setDialog] = useState<DialogKind>(null);
 
   const errorText = useCallback((error: ClientError) => t('counter.failed', { reason: t(`errors.${error.code}`) }), [t]);
 
   const signIn = useCallback(
-    async (creds: Credentials): Promise<ClientError | null> => {
-      const answer = await sendCommand(socket, 'staff:sign-in', creds);
+    async (creds: Credentials, resume?: string): Promise<ClientError | null> => {
+      const answer = await sendCommand(socket, 'staff:sign-in', resume === undefined ? creds : { ...creds, resume });
       if (!answer.ok) return answer.error;
       takeCounterView(answer.data.view);
       credentials.current = creds;
+      sessionId.current = answer.data.sessionId;
       rememberLogin(creds.login);
       setSessionEnded(null);
       markSignedIn(true);
@@ -103,19 +109,30 @@ function CounterTerminal({ token, onRepair }: { token: string; onRepair: (() => 
     [socket, markSignedIn, takeCounterView],
   );
 
-  // After a reconnect (a server restart, a network blip) the new socket signs in again with what the clerk typed.
+  // After a reconnect (a server restart, a network blip) the new socket continues the clerk's session with
+  // what the clerk typed, unless it ended while the terminal was away (then the form says why).
   useEffect(() => {
     if (!socket) return;
     const onConnect = () => {
       markSignedIn(false);
       const creds = credentials.current;
-      if (creds) void signIn(creds);
+      const resume = sessionId.current;
+      if (!creds || !resume) return;
+      void signIn(creds, resume).then((error) => {
+        if (error?.code !== 'SESSION_ENDED' && error?.code !== 'SESSION_EXPIRED') return; // offline, timeout: the next connect tries again
+        setSessionEnded(error.code === 'SESSION_EXPIRED' ? 'expired' : 'ended');
+        credentials.current = null;
+        sessionId.current = null;
+      });
     };
+    const onEnded = (message: SessionEndedMessage) => sessionLost(message.reason);
     socket.on('connect', onConnect);
+    socket.on('staff:session-ended', onEnded);
     return () => {
       socket.off('connect', onConnect);
+      socket.off('staff:session-ended', onEnded);
     };
-  }, [socket, signIn, markSignedIn]);
+  }, [socket, signIn, markSignedIn, sessionLost]);
 
   const run = useCallback(
     async <R extends CounterCommandResult>(label: keyof typeof DONE_KEYS, send: () => Promise<ClientAck<R>>, number: string | null) => {
@@ -129,7 +146,7 @@ function CounterTerminal({ token, onRepair }: { token: string; onRepair: (() => 
         const acted = answer.data.ticket?.number ?? number ?? '';
         setFeedback({ kind: 'ok', text: t(`counter.done.${label}`, { number: acted }) });
       } else {
-        if (answer.error.code === 'NOT_SIGNED_IN') sessionLost('elsewhere');
+        if (answer.error.code === 'NOT_SIGNED_IN') sessionLost('ended');
         if (answer.error.code === 'SESSION_EXPIRED') sessionLost('expired');
         setFeedback({ kind: 'error', text: errorText(answer.error) });
       }

@@ -157,7 +157,7 @@ const zh = {
     counterUnit: '号窗口',
     openingView: '正在打开本窗口的队列…',
     sessionEnded: {
-      elsewhere: '本终端的登录已结束（已在其他终端登录，或窗口已签退）。请重新登录。',
+      ended: '本终端的登录已结束（已在其他终端登录、窗口已签退或登录超时）。请重新登录。',
       expired: '登录已超时，请重新登录。',
     },
     signIn: {
@@ -501,7 +501,7 @@ const en: Catalogue = {
     counterUnit: 'counter',
     openingView: 'Opening this counter’s queue…',
     sessionEnded: {
-      elsewhere: 'This terminal’s sign-in has ended (signed in on another terminal, or the counter was signed out). Please sign in again.',
+      ended: 'This terminal’s sign-in has ended (signed in on another terminal, the counter signed out, or the session expired). Please sign in again.',
       expired: 'Your session has expired. Please sign in again.',
     },
     signIn: { title: 'Staff sign-in', login: 'Login', password: 'Password', submit: 'Sign in', signingIn: 'Signing in…', signOut: 'Sign out' },

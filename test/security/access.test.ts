@@ -1,8 +1,10 @@
 // Sign-in lockout, session expiry, immediate disconnection of revoked devices, per-device rate limits.
 import { afterEach, describe, expect, it } from 'vitest';
 import { SIGN_IN_LOCK_MS, SIGN_IN_MAX_FAILURES } from '../../server/limits.ts';
-import type { CounterCommandResult, CounterViewMessage, HallSnapshot } from '../../shared/protocol.ts';
-import { idempotencyKey, okData, startTestHall, type TestHall } from '../helpers/hall.ts';
+import { rmSync } from 'node:fs';
+import { WebSocket } from 'ws';
+import { PROTOCOL_VERSION, type CounterCommandResult, type CounterViewMessage, type HallSnapshot, type SessionEndedMessage, type SignInResult } from '../../shared/protocol.ts';
+import { idempotencyKey, okData, startTestHall, tempDataDir, type TestHall } from '../helpers/hall.ts';
 import { waitFor } from '../helpers/load-clients.ts';
 import { runCli } from '../helpers/process.ts';
 
@@ -138,16 +140,89 @@ describe("a counter's own view (the visitor in hand, the queue)", () => {
     expect(await second.command('counter:pause', { reason: '午休' })).toMatchObject({ ok: false, error: { code: 'NOT_SIGNED_IN' } });
   });
 
-  it('is taken back from an expired session by the periodic check, which still answers SESSION_EXPIRED once', async () => {
+  it('is taken back from an expired session by the periodic check, which says why and still answers SESSION_EXPIRED once', async () => {
     let now = Date.UTC(2026, 10, 23, 0, 0); // 08:00 in Shanghai
     hall = await startTestHall({ clock: () => now, revocationCheckMs: 50 });
     const clerk = await hall.connect('/counter', 'demo-counter-1');
     okData(await clerk.command('staff:sign-in', { login: 'clerk1', password: 'demo1234' }));
+    const why = clerk.next<SessionEndedMessage>('staff:session-ended');
     const told = clerk.next<HallSnapshot>('hall:snapshot');
     now += hall.hall.state.settings.staffSessionHours * 3_600_000 + 1;
+    expect(await why).toEqual({ reason: 'expired' });
     expect(await told).toMatchObject({ counterId: 'c1', counter: null });
     expect(await clerk.command('counter:call-next')).toMatchObject({ ok: false, error: { code: 'SESSION_EXPIRED' } });
     expect(await clerk.command('counter:call-next')).toMatchObject({ ok: false, error: { code: 'NOT_SIGNED_IN' } });
+  });
+
+  it('ends with the business day: each terminal is told once, with one snapshot', async () => {
+    let now = Date.UTC(2026, 10, 23, 15, 0); // 23:00 in Shanghai
+    hall = await startTestHall({ clock: () => now, revocationCheckMs: 50 });
+    const clerk = await hall.connect('/counter', 'demo-counter-1');
+    okData(await clerk.command('staff:sign-in', { login: 'clerk1', password: 'demo1234' }));
+    const told: string[] = [];
+    clerk.socket.on('staff:session-ended', (m: SessionEndedMessage) => told.push(`ended:${m.reason}`));
+    clerk.socket.on('hall:snapshot', (snap: HallSnapshot) => told.push(`snapshot:${snap.businessDate}:${snap.counter === null}`));
+    now += 90 * 60_000; // 00:30 the next day: a new business day, the session not yet expired
+    expect(hall.hall.rollOver()).toBe(true);
+    await waitFor(() => told.length >= 2, 5_000, 'the close of the day reaches the terminal');
+    await new Promise((r) => setTimeout(r, 300)); // several periodic checks: nothing more comes
+    expect(told).toEqual(['ended:ended', 'snapshot:2026-11-24:true']);
+    expect(await clerk.command('counter:call-next')).toMatchObject({ ok: false, error: { code: 'NOT_SIGNED_IN' } });
+  });
+
+  it('is continued after a reconnect only if nothing ended it meanwhile (staff:sign-in resume)', async () => {
+    hall = await startTestHall({ revocationCheckMs: 3_600_000 });
+    const signIn = { login: 'clerk1', password: 'demo1234' };
+    // a network blip: the terminal comes back and continues its session
+    const a = await hall.connect('/counter', 'demo-counter-1');
+    const first = okData(await a.command<SignInResult>('staff:sign-in', signIn));
+    expect(first.sessionId).toMatch(/^[\w-]{8,}$/);
+    a.close();
+    const aBack = await hall.connect('/counter', 'demo-counter-1');
+    const resumed = okData(await aBack.command<SignInResult>('staff:sign-in', { ...signIn, resume: first.sessionId }));
+    expect(resumed.sessionId).toBe(first.sessionId);
+    okData(await aBack.command('counter:pause', { reason: '午休' }));
+    okData(await aBack.command('counter:unpause'));
+
+    // while it is away, the clerk signs in on another terminal of the counter: it may not take the session back
+    aBack.close();
+    const b = await hall.connect('/counter', 'demo-counter-1');
+    const onB = okData(await b.command<SignInResult>('staff:sign-in', signIn));
+    const aAgain = await hall.connect('/counter', 'demo-counter-1');
+    expect(await aAgain.command('staff:sign-in', { ...signIn, resume: first.sessionId })).toMatchObject({ ok: false, error: { code: 'SESSION_ENDED' } });
+    okData(await b.command('counter:pause', { reason: '午休' })); // B keeps it
+    okData(await b.command('counter:unpause'));
+
+    // nor after the clerk moved to another counter, which keeps the clerk
+    b.close();
+    const elsewhere = await hall.connect('/counter', 'demo-counter-2');
+    okData(await elsewhere.command('staff:sign-in', signIn));
+    const bAgain = await hall.connect('/counter', 'demo-counter-1');
+    expect(await bAgain.command('staff:sign-in', { ...signIn, resume: onB.sessionId })).toMatchObject({ ok: false, error: { code: 'SESSION_ENDED' } });
+    expect(hall.hall.state.counterStates.get('c2')?.staffId).toBe(hall.store.staffByLoginName('clerk1')!.id);
+    expect(hall.hall.state.counterStates.get('c1')?.staffId).toBeNull();
+    okData(await elsewhere.command('counter:pause', { reason: '午休' }));
+    // a session id the server never gave out resumes nothing at a counter the clerk does not hold
+    expect(await bAgain.command('staff:sign-in', { ...signIn, resume: 'made-up-session' })).toMatchObject({ ok: false, error: { code: 'SESSION_ENDED' } });
+  });
+
+  it('is continued after a server restart, where the server no longer knows the session', async () => {
+    const dataDir = tempDataDir();
+    const signIn = { login: 'clerk1', password: 'demo1234' };
+    hall = await startTestHall({ dataDir });
+    const before = await hall.connect('/counter', 'demo-counter-1');
+    const { sessionId } = okData(await before.command<SignInResult>('staff:sign-in', signIn));
+    await hall.stop();
+    hall = await startTestHall({ dataDir });
+    try {
+      const after = await hall.connect('/counter', 'demo-counter-1');
+      expect(okData(await after.command<SignInResult>('staff:sign-in', { ...signIn, resume: sessionId })).sessionId).toBe(sessionId);
+      okData(await after.command('counter:pause', { reason: '午休' }));
+    } finally {
+      await hall.stop();
+      hall = null;
+      rmSync(dataDir, { recursive: true, force: true });
+    }
   });
 
   it('stops when the session expires', async () => {
@@ -234,6 +309,21 @@ describe('rate limits', () => {
     await waitFor(() => hall!.realtime.io.of('/display').sockets.size === 2, 5_000, 'the server sees the connection closed');
     const again = await hall.connect('/display', 'demo-display-1');
     expect((await again.command('hall:sync')).ok).toBe(true);
+  });
+
+  it('cap the connections of a token even when they arrive together on one transport', async () => {
+    hall = await startTestHall({ maxConnectionsPerDevice: 3 });
+    const ws = new WebSocket(`${hall.url.replace('http', 'ws')}/socket.io/?EIO=4&transport=websocket`);
+    const frames: string[] = [];
+    ws.on('message', (data: Buffer) => frames.push(data.toString()));
+    await new Promise((resolve) => ws.once('open', resolve));
+    await waitFor(() => frames.some((f) => f.startsWith('0')), 5_000, 'the Engine.IO open packet');
+    const connect = `40/display,${JSON.stringify({ token: 'demo-display-1', protocolVersion: PROTOCOL_VERSION })}`;
+    for (let i = 0; i < 6; i++) ws.send(connect);
+    await waitFor(() => frames.filter((f) => f.startsWith('40/display') || f.startsWith('44/display')).length === 6, 5_000, 'six answers');
+    ws.close();
+    expect(frames.filter((f) => f.startsWith('40/display'))).toHaveLength(3);
+    expect(frames.filter((f) => f.startsWith('44/display') && f.includes('RATE_LIMITED'))).toHaveLength(3);
   });
 
   it('cap how often a device connects: a client reconnecting in a loop is refused until its budget refills', async () => {
