@@ -321,6 +321,27 @@ describe('kiosk → counter → hall display → counter display', () => {
       expect(await counter.getByTestId('current-number').count()).toBe(0);
       expect(await counter.getByLabel('账号').inputValue()).toBe('clerk1'); // the login last used here is offered
       await screenshot(counter, 'counter-session-ended');
+
+      // The first terminal takes the session back; then it loses its network, and meanwhile the clerk signs
+      // in on the second again. When the first comes back it must not take the session by itself.
+      await counter.getByLabel('密码').fill('demo1234');
+      await counter.getByRole('button', { name: '登录' }).click();
+      await expect.poll(() => counter.getByTestId('current-number').textContent(), WAIT).toBe('D001');
+      await expect.poll(() => second.getByTestId('session-ended').count(), WAIT).toBe(1);
+      await counter.context().setOffline(true);
+      const holder = [...hall.server.realtime.io.of('/counter').sockets.values()].find((s) => s.data.staffId !== null);
+      holder!.conn.close(); // the network drops under it
+      await counter.locator('[data-connection="offline"]').waitFor(WAIT);
+      await second.getByLabel('密码').fill('demo1234');
+      await second.getByRole('button', { name: '登录' }).click();
+      await expect.poll(() => second.getByTestId('current-number').textContent(), WAIT).toBe('D001');
+      await counter.context().setOffline(false);
+      await counter.locator('[data-connection="online"]').waitFor({ timeout: 20_000 });
+      await expect.poll(() => counter.getByTestId('session-ended').textContent(), WAIT).toContain('登录已结束');
+      expect(await counter.getByTestId('current-number').count()).toBe(0);
+      // the second terminal keeps the clerk
+      await second.keyboard.press('F2');
+      await expect.poll(() => second.getByTestId('counter-feedback').textContent(), WAIT).toBe('已重呼 D001');
     } finally {
       await context.close();
     }
