@@ -4,6 +4,7 @@ import { performance } from 'node:perf_hooks';
 import { Server, type DefaultEventsMap, type Namespace, type Socket } from 'socket.io';
 import type { z } from 'zod';
 import { hallError } from '../shared/errors.ts';
+import { businessDateOf } from '../shared/hall-time.ts';
 import {
   COUNTER_COMMANDS,
   HandshakeAuth,
@@ -30,7 +31,7 @@ import type { Hall, HallChange } from './hall.ts';
 import type { Logger } from './log.ts';
 import type { ConnectionLimits, RateLimiter, SignInGuard } from './limits.ts';
 import { newId, verifyPassword } from './security.ts';
-import type { DeviceRecord } from './store/hall-store.ts';
+import type { ClerkSessionRecord, DeviceRecord } from './store/hall-store.ts';
 import { counterPublicView, counterView, issuedTicketView, serviceViews, snapshotOf, ticketDetail } from './views.ts';
 
 export const MAX_MESSAGE_BYTES = 64 * 1024;
@@ -51,15 +52,7 @@ interface SocketData {
   sessionExpired: boolean;
 }
 
-/** A clerk's sign-in at a counter. One per counter; a new sign-in there or by the clerk elsewhere ends it. */
-interface ClerkSession {
-  id: string;
-  staffId: string;
-  startedAt: number;
-}
 
-/** ended session ids remembered, so a terminal that was away cannot resume one after a restart of nothing */
-const ENDED_SESSIONS_KEPT = 10_000;
 
 // Inbound events are validated by hand (zod), so their map stays loose; outbound ones are typed.
 type HallSocket = Socket<DefaultEventsMap, ServerToClientEvents, DefaultEventsMap, SocketData>;
@@ -151,6 +144,9 @@ export function attachRealtime(
       const device = hall.store.deviceByToken(auth.data.token);
       if (!device || device.revokedAt !== null) return next(new ConnectRefusal('UNAUTHORIZED'));
       if (device.kind !== kind) return next(new ConnectRefusal('FORBIDDEN'));
+      // a transport that closed before this ran (a long-polling POST can carry the CONNECT and the close
+      // together) would never give its place back
+      if (socket.conn.readyState !== 'open') return next(new Error('transport closed'));
       if (!limits.connections.admit(device.id)) {
         warnThrottled(device.id, { device: device.id, open: limits.connections.openCount(device.id) }, 'connection refused: too many connections or connects for this device');
         return next(new ConnectRefusal('RATE_LIMITED', TOO_MANY_CONNECTIONS));
@@ -220,15 +216,39 @@ export function attachRealtime(
     return !sessionTooOld(socket);
   }
 
-  /** the clerk session of each counter (in memory: after a restart, a terminal may resume its own) */
-  const sessions = new Map<string, ClerkSession>();
-  const endedSessionIds = new Set<string>();
+  /**
+   * The clerk session of each counter (one at most; a new sign-in there or by the clerk elsewhere ends
+   * it), kept in memory and in the database, so that after a restart only the terminal holding it may
+   * resume it, its expiry still counting from the sign-in. Loaded only where the clerk still holds the
+   * counter on the same business day (the close of a day at start-up signs everyone out).
+   */
+  const sessions = new Map<string, ClerkSessionRecord>();
+  const sameBusinessDay = (a: number, b: number) => businessDateOf(a, hall.state.settings.timeZone) === businessDateOf(b, hall.state.settings.timeZone);
+  try {
+    for (const session of hall.store.clerkSessions()) {
+      const holds = hall.state.counterStates.get(session.counterId)?.staffId === session.staffId;
+      if (holds && sameBusinessDay(session.startedAt, hall.now())) sessions.set(session.counterId, session);
+      else hall.store.deleteClerkSession(session.counterId);
+    }
+  } catch (err) {
+    log.error({ err }, 'clerk sessions could not be read: every terminal signs in again');
+  }
+  function keepSession(session: ClerkSessionRecord): void {
+    sessions.set(session.counterId, session);
+    try {
+      hall.store.saveClerkSession(session);
+    } catch (err) {
+      // the session holds; only a resume after a restart will be refused
+      log.error({ err, counter: session.counterId }, 'clerk session could not be saved');
+    }
+  }
   function forgetSession(counterId: string): void {
-    const session = sessions.get(counterId);
-    if (!session) return;
-    sessions.delete(counterId);
-    endedSessionIds.add(session.id);
-    if (endedSessionIds.size > ENDED_SESSIONS_KEPT) endedSessionIds.delete(endedSessionIds.values().next().value!);
+    if (!sessions.delete(counterId)) return;
+    try {
+      hall.store.deleteClerkSession(counterId);
+    } catch (err) {
+      log.error({ err, counter: counterId }, 'ended clerk session could not be removed from the database');
+    }
   }
   /** connections whose session ended, owed a snapshot once the sender has sent what came before it */
   const snapshotsDue = new Set<HallSocket>();
@@ -428,26 +448,21 @@ export function attachRealtime(
       const current = sessions.get(counterId);
       if (p.resume !== undefined) {
         const holds = hall.state.counterStates.get(counterId)?.staffId === staff.id;
-        const own = current ? current.id === p.resume && current.staffId === staff.id : !endedSessionIds.has(p.resume);
-        if (!holds || !own) return { ok: false, error: hallError('SESSION_ENDED') };
-        if (current && hall.now() - current.startedAt > hall.state.settings.staffSessionHours * 3_600_000) {
-          return { ok: false, error: hallError('SESSION_EXPIRED') };
-        }
+        if (!holds || current?.id !== p.resume || current.staffId !== staff.id) return { ok: false, error: hallError('SESSION_ENDED') };
+        if (hall.now() - current.startedAt > hall.state.settings.staffSessionHours * 3_600_000) return { ok: false, error: hallError('SESSION_EXPIRED') };
       }
       hall.forgetStaff(staff.id);
       const seqBefore = hall.state.seq;
       const outcome = hall.execute({ type: 'sign-in', counterId, staffId: staff.id }, { deviceId: device.id, staffId: staff.id });
       if (!outcome.ok) return outcome;
-      let session: ClerkSession;
-      if (p.resume !== undefined) {
-        // after a restart the server knows no session: the terminal's own goes on from now
-        session = current ?? { id: p.resume, staffId: staff.id, startedAt: hall.now() };
+      let session: ClerkSessionRecord;
+      if (p.resume !== undefined && current) {
+        session = current; // the same session goes on: same id, same start
       } else {
-        session = { id: newId(), staffId: staff.id, startedAt: hall.now() };
-        forgetSession(counterId);
+        session = { counterId, id: newId(), staffId: staff.id, startedAt: hall.now() };
         for (const [otherCounter, other] of sessions) if (other.staffId === staff.id) forgetSession(otherCounter);
+        keepSession(session);
       }
-      sessions.set(counterId, session);
       socket.data.staffId = staff.id;
       socket.data.sessionId = session.id;
       socket.data.signedInAt = session.startedAt;
@@ -647,8 +662,9 @@ export function attachRealtime(
       drainWaves(excluded);
       held = null;
       lastBatchSeq = state.seq; // what the snapshots below cover
-      // every counter was signed out: their sessions end, and the snapshots below tell the terminals
-      for (const counterId of [...sessions.keys()]) forgetSession(counterId);
+      // every counter was signed out: the day's earlier sessions end (not one made on the new day, by a
+      // sign-in that turned the day over), and the snapshots below tell the terminals
+      for (const [counterId, session] of sessions) if (!sameBusinessDay(session.startedAt, hall.now())) forgetSession(counterId);
       endLostSessions(false);
       snapshotsDue.clear();
       for (const nsp of namespaces.values()) {

@@ -119,7 +119,9 @@ function CounterTerminal({ token, onRepair }: { token: string; onRepair: (() => 
       const resume = sessionId.current;
       if (!creds || !resume) return;
       void signIn(creds, resume).then((error) => {
-        if (error?.code !== 'SESSION_ENDED' && error?.code !== 'SESSION_EXPIRED') return; // offline, timeout: the next connect tries again
+        // no answer (the connection dropped again): the next connect tries again; a refusal of any kind
+        // (the session ended or expired, the password changed, the login locked) is for the clerk to see
+        if (!error || error.code === 'OFFLINE' || error.code === 'TIMEOUT') return;
         setSessionEnded(error.code === 'SESSION_EXPIRED' ? 'expired' : 'ended');
         credentials.current = null;
         sessionId.current = null;
@@ -347,6 +349,7 @@ function CounterTerminal({ token, onRepair }: { token: string; onRepair: (() => 
                 void run('staff:sign-out', () => sendCommand(socket, 'staff:sign-out', {}), null).then((ok) => {
                   if (ok) {
                     credentials.current = null;
+                    sessionId.current = null;
                     markSignedIn(false);
                   }
                 })

@@ -143,6 +143,14 @@ function withoutPersonalData(payload: Record<string, unknown>): Record<string, u
 const TICKET_COLUMNS = Object.keys(ticketToRow({} as Ticket)) as (keyof TicketRow)[];
 
 /** How far a service's numbering went on a business day (the daily_sequences table). */
+/** A clerk's sign-in at a counter, as long as it holds. */
+export interface ClerkSessionRecord {
+  counterId: string;
+  id: string;
+  staffId: string;
+  startedAt: number;
+}
+
 export interface DailySequence {
   businessDate: string;
   serviceId: string;
@@ -475,6 +483,23 @@ export class HallStore {
 
   staff(id: string): StaffRecord | null {
     return HallStore.staffFromRow(this.staffById.get(id) as Record<string, unknown> | undefined);
+  }
+
+  /** Each counter's current clerk session (server/realtime.ts keeps them in memory and here). */
+  clerkSessions(): ClerkSessionRecord[] {
+    return this.db
+      .prepare('SELECT counter_id AS counterId, session_id AS id, staff_id AS staffId, started_at AS startedAt FROM clerk_sessions')
+      .all() as ClerkSessionRecord[];
+  }
+
+  saveClerkSession(session: ClerkSessionRecord): void {
+    this.db
+      .prepare('INSERT OR REPLACE INTO clerk_sessions (counter_id, session_id, staff_id, started_at) VALUES (?, ?, ?, ?)')
+      .run(session.counterId, session.id, session.staffId, session.startedAt);
+  }
+
+  deleteClerkSession(counterId: string): void {
+    this.db.prepare('DELETE FROM clerk_sessions WHERE counter_id = ?').run(counterId);
   }
 
   staffByLoginName(login: string): StaffRecord | null {

@@ -157,6 +157,23 @@ export const MIGRATIONS: readonly Migration[] = [
         BEGIN SELECT RAISE(ABORT, 'events are append-only'); END;`);
     },
   },
+  {
+    version: 4,
+    description: "clerk sessions: each counter's current sign-in, so a restart cannot hand it to another terminal",
+    // Kept so that after a restart only the terminal holding the counter's session may resume it, and
+    // its expiry still counts from the sign-in (server/realtime.ts). Not events: a session is not hall
+    // state, and it is gone with the sign-out, the clerk's move or the close of the day.
+    up(db) {
+      db.exec(`
+        CREATE TABLE clerk_sessions (
+          counter_id TEXT PRIMARY KEY,
+          session_id TEXT NOT NULL,
+          staff_id TEXT NOT NULL,
+          started_at INTEGER NOT NULL
+        );
+      `);
+    },
+  },
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS[MIGRATIONS.length - 1]!.version;

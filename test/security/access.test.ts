@@ -206,23 +206,54 @@ describe("a counter's own view (the visitor in hand, the queue)", () => {
     expect(await bAgain.command('staff:sign-in', { ...signIn, resume: 'made-up-session' })).toMatchObject({ ok: false, error: { code: 'SESSION_ENDED' } });
   });
 
-  it('is continued after a server restart, where the server no longer knows the session', async () => {
+  it('is continued after a server restart by the terminal holding it only, its expiry still counting from the sign-in', async () => {
     const dataDir = tempDataDir();
     const signIn = { login: 'clerk1', password: 'demo1234' };
-    hall = await startTestHall({ dataDir });
-    const before = await hall.connect('/counter', 'demo-counter-1');
-    const { sessionId } = okData(await before.command<SignInResult>('staff:sign-in', signIn));
-    await hall.stop();
-    hall = await startTestHall({ dataDir });
+    let now = Date.UTC(2026, 10, 23, 0, 0); // 08:00 in Shanghai
     try {
-      const after = await hall.connect('/counter', 'demo-counter-1');
-      expect(okData(await after.command<SignInResult>('staff:sign-in', { ...signIn, resume: sessionId })).sessionId).toBe(sessionId);
-      okData(await after.command('counter:pause', { reason: '午休' }));
-    } finally {
+      hall = await startTestHall({ dataDir, clock: () => now });
+      const left = await hall.connect('/counter', 'demo-counter-1');
+      const old = okData(await left.command<SignInResult>('staff:sign-in', signIn)).sessionId;
+      left.close(); // the clerk leaves this terminal for the other one at the counter
+      const used = await hall.connect('/counter', 'demo-counter-1');
+      const current = okData(await used.command<SignInResult>('staff:sign-in', signIn)).sessionId;
       await hall.stop();
+
+      hall = await startTestHall({ dataDir, clock: () => now });
+      const first = await hall.connect('/counter', 'demo-counter-1');
+      expect(await first.command('staff:sign-in', { ...signIn, resume: old })).toMatchObject({ ok: false, error: { code: 'SESSION_ENDED' } });
+      const second = await hall.connect('/counter', 'demo-counter-1');
+      expect(okData(await second.command<SignInResult>('staff:sign-in', { ...signIn, resume: current })).sessionId).toBe(current);
+      okData(await second.command('counter:pause', { reason: '午休' }));
+      await hall.stop();
+
+      // twelve hours after the sign-in, another restart does not give the session a fresh start
+      now += hall.hall.state.settings.staffSessionHours * 3_600_000 + 60_000;
+      hall = await startTestHall({ dataDir, clock: () => now });
+      const late = await hall.connect('/counter', 'demo-counter-1');
+      expect(await late.command('staff:sign-in', { ...signIn, resume: current })).toMatchObject({ ok: false, error: { code: 'SESSION_EXPIRED' } });
+    } finally {
+      await hall?.stop();
       hall = null;
       rmSync(dataDir, { recursive: true, force: true });
     }
+  });
+
+  it('made by the sign-in that turns the business day over holds: the close of the day ends only the earlier ones', async () => {
+    let now = Date.UTC(2026, 10, 23, 15, 0); // 23:00 in Shanghai
+    hall = await startTestHall({ clock: () => now, revocationCheckMs: 3_600_000 });
+    const yesterday = await hall.connect('/counter', 'demo-counter-2');
+    okData(await yesterday.command('staff:sign-in', { login: 'clerk2', password: 'demo1234' }));
+    now += 90 * 60_000; // 00:30: no command or check has noticed the new day yet
+    const clerk = await hall.connect('/counter', 'demo-counter-1');
+    const ended: SessionEndedMessage[] = [];
+    clerk.socket.on('staff:session-ended', (m: SessionEndedMessage) => ended.push(m));
+    const told = yesterday.next<SessionEndedMessage>('staff:session-ended');
+    okData(await clerk.command('staff:sign-in', { login: 'clerk1', password: 'demo1234' })); // the day turns over here
+    expect(await told).toEqual({ reason: 'ended' });
+    okData(await clerk.command('counter:pause', { reason: '午休' }));
+    expect(ended).toEqual([]);
+    expect(okData(await clerk.command<HallSnapshot>('hall:sync')).counter).toMatchObject({ counterId: 'c1', status: 'paused' });
   });
 
   it('stops when the session expires', async () => {
@@ -324,6 +355,24 @@ describe('rate limits', () => {
     ws.close();
     expect(frames.filter((f) => f.startsWith('40/display'))).toHaveLength(3);
     expect(frames.filter((f) => f.startsWith('44/display') && f.includes('RATE_LIMITED'))).toHaveLength(3);
+  });
+
+  it('give a place back when the transport closed before the connection was made', async () => {
+    let now = Date.UTC(2026, 10, 23, 2, 0);
+    hall = await startTestHall({ maxConnectionsPerDevice: 2, clock: () => now });
+    const base = `${hall.url}/socket.io/?EIO=4&transport=polling`;
+    for (let i = 0; i < 2; i++) {
+      // one long-polling POST carrying a CONNECT and the Engine.IO close packet together
+      const open = await (await fetch(base)).text();
+      const sid = (JSON.parse(open.slice(1)) as { sid: string }).sid;
+      const body = `40/display,${JSON.stringify({ token: 'demo-display-1', protocolVersion: PROTOCOL_VERSION })}\x1e1`;
+      await (await fetch(`${base}&sid=${sid}`, { method: 'POST', body, headers: { 'content-type': 'text/plain;charset=UTF-8' } })).text();
+    }
+    await new Promise((r) => setTimeout(r, 200));
+    now += 20_000; // the connect budget is back: only places can refuse now
+    const display = await hall.connect('/display', 'demo-display-1');
+    expect((await display.command('hall:sync')).ok).toBe(true);
+    await hall.connect('/display', 'demo-display-1');
   });
 
   it('cap how often a device connects: a client reconnecting in a loop is refused until its budget refills', async () => {
