@@ -494,7 +494,7 @@ const DONE_KEYS = {
 } as const;
 
 // The login last used on this terminal is offered again (the same clerk usually sits at the same
-// counter); the server never tells a terminal nobody is signed in on who works there.
+// counter); the server never tells a terminal nobody is signed in on a clerk's login.
 const LAST_LOGIN_KEY = 'hall.counter.lastLogin';
 
 function rememberedLogin(): string {
