@@ -163,10 +163,10 @@ export function attachRealtime(
       const release = () => {
         if (released) return;
         released = true;
-        socket.conn.off('close', release);
+        forget();
         limits.connections.closed(device.id);
       };
-      socket.conn.once('close', release);
+      const forget = onTransportClose(socket.conn, release);
       socket.once('disconnect', release);
       next();
     });
@@ -174,6 +174,27 @@ export function attachRealtime(
   }
 
   let connectionCount = 0;
+
+  /**
+   * Runs `callback` when the transport connection closes; one listener per transport however many
+   * namespace connections it carries. Returns a function that cancels it.
+   */
+  const transportCloseCallbacks = new WeakMap<HallSocket['conn'], Set<() => void>>();
+  function onTransportClose(conn: HallSocket['conn'], callback: () => void): () => void {
+    let callbacks = transportCloseCallbacks.get(conn);
+    if (!callbacks) {
+      const set = new Set<() => void>();
+      callbacks = set;
+      transportCloseCallbacks.set(conn, set);
+      conn.once('close', () => {
+        for (const run of [...set]) run();
+        set.clear();
+      });
+    }
+    const own = callbacks;
+    own.add(callback);
+    return () => own.delete(callback);
+  }
 
   /** One warning per device a minute: a client refused in a loop must not flood the log. */
   const warnedAt = new Map<string, number>();

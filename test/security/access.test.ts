@@ -357,6 +357,28 @@ describe('rate limits', () => {
     expect(frames.filter((f) => f.startsWith('44/display') && f.includes('RATE_LIMITED'))).toHaveLength(3);
   });
 
+  it('watch a transport carrying many connections with one listener (no MaxListenersExceededWarning)', async () => {
+    hall = await startTestHall();
+    const warnings: string[] = [];
+    const onWarning = (w: Error) => warnings.push(w.name);
+    process.on('warning', onWarning);
+    try {
+      const ws = new WebSocket(`${hall.url.replace('http', 'ws')}/socket.io/?EIO=4&transport=websocket`);
+      const frames: string[] = [];
+      ws.on('message', (data: Buffer) => frames.push(data.toString()));
+      await new Promise((resolve) => ws.once('open', resolve));
+      await waitFor(() => frames.some((f) => f.startsWith('0')), 5_000, 'the Engine.IO open packet');
+      const connect = `40/display,${JSON.stringify({ token: 'demo-display-1', protocolVersion: PROTOCOL_VERSION })}`;
+      for (let i = 0; i < 10; i++) ws.send(connect); // with the transport's own listener, more than Node's default of 10
+      await waitFor(() => frames.filter((f) => f.startsWith('40/display')).length === 10, 5_000, 'ten connections');
+      ws.close();
+      await new Promise((r) => setTimeout(r, 100)); // warnings are emitted on the next tick
+      expect(warnings).not.toContain('MaxListenersExceededWarning');
+    } finally {
+      process.off('warning', onWarning);
+    }
+  });
+
   it('give a place back when the transport closed before the connection was made', async () => {
     let now = Date.UTC(2026, 10, 23, 2, 0);
     hall = await startTestHall({ maxConnectionsPerDevice: 2, clock: () => now });
