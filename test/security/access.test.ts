@@ -14,6 +14,21 @@ afterEach(async () => {
   hall = null;
 });
 
+/**
+ * One Engine.IO WebSocket transport on which `n` Socket.IO CONNECTs to /display with the demo display
+ * token are sent at once; `frames` collects everything the server sends on it.
+ */
+async function displayConnectsOnOneTransport(url: string, n: number): Promise<{ ws: WebSocket; frames: string[] }> {
+  const ws = new WebSocket(`${url.replace('http', 'ws')}/socket.io/?EIO=4&transport=websocket`);
+  const frames: string[] = [];
+  ws.on('message', (data: Buffer) => frames.push(data.toString()));
+  await new Promise((resolve) => ws.once('open', resolve));
+  await waitFor(() => frames.some((f) => f.startsWith('0')), 5_000, 'the Engine.IO open packet');
+  const connect = `40/display,${JSON.stringify({ token: 'demo-display-1', protocolVersion: PROTOCOL_VERSION })}`;
+  for (let i = 0; i < n; i++) ws.send(connect);
+  return { ws, frames };
+}
+
 describe('staff sign-in', () => {
   it(`locks a login after ${SIGN_IN_MAX_FAILURES} wrong passwords, even against the right one, until the lock ends`, async () => {
     let now = Date.now();
@@ -344,13 +359,7 @@ describe('rate limits', () => {
 
   it('cap the connections of a token even when they arrive together on one transport', async () => {
     hall = await startTestHall({ maxConnectionsPerDevice: 3 });
-    const ws = new WebSocket(`${hall.url.replace('http', 'ws')}/socket.io/?EIO=4&transport=websocket`);
-    const frames: string[] = [];
-    ws.on('message', (data: Buffer) => frames.push(data.toString()));
-    await new Promise((resolve) => ws.once('open', resolve));
-    await waitFor(() => frames.some((f) => f.startsWith('0')), 5_000, 'the Engine.IO open packet');
-    const connect = `40/display,${JSON.stringify({ token: 'demo-display-1', protocolVersion: PROTOCOL_VERSION })}`;
-    for (let i = 0; i < 6; i++) ws.send(connect);
+    const { ws, frames } = await displayConnectsOnOneTransport(hall.url, 6);
     await waitFor(() => frames.filter((f) => f.startsWith('40/display') || f.startsWith('44/display')).length === 6, 5_000, 'six answers');
     ws.close();
     expect(frames.filter((f) => f.startsWith('40/display'))).toHaveLength(3);
@@ -363,13 +372,8 @@ describe('rate limits', () => {
     const onWarning = (w: Error) => warnings.push(w.name);
     process.on('warning', onWarning);
     try {
-      const ws = new WebSocket(`${hall.url.replace('http', 'ws')}/socket.io/?EIO=4&transport=websocket`);
-      const frames: string[] = [];
-      ws.on('message', (data: Buffer) => frames.push(data.toString()));
-      await new Promise((resolve) => ws.once('open', resolve));
-      await waitFor(() => frames.some((f) => f.startsWith('0')), 5_000, 'the Engine.IO open packet');
-      const connect = `40/display,${JSON.stringify({ token: 'demo-display-1', protocolVersion: PROTOCOL_VERSION })}`;
-      for (let i = 0; i < 10; i++) ws.send(connect); // with the transport's own listener, more than Node's default of 10
+      // with the transport's own listener, more than Node's default of 10
+      const { ws, frames } = await displayConnectsOnOneTransport(hall.url, 10);
       await waitFor(() => frames.filter((f) => f.startsWith('40/display')).length === 10, 5_000, 'ten connections');
       ws.close();
       await new Promise((r) => setTimeout(r, 100)); // warnings are emitted on the next tick
