@@ -46,13 +46,11 @@ interface SocketData {
    * nothing up to that seq, and an update that starts earlier only from the seq after it
    */
   snapshotSeq: number;
-  /** the clerk session this connection holds (ClerkSession.id), with staffId */
+  /** the clerk session this connection holds (ClerkSessionRecord.id), with staffId */
   sessionId: string | null;
   /** this connection's session expired and it has not been told by a refused command yet */
   sessionExpired: boolean;
 }
-
-
 
 // Inbound events are validated by hand (zod), so their map stays loose; outbound ones are typed.
 type HallSocket = Socket<DefaultEventsMap, ServerToClientEvents, DefaultEventsMap, SocketData>;
@@ -274,7 +272,9 @@ export function attachRealtime(
   /** connections whose session ended, owed a snapshot once the sender has sent what came before it */
   const snapshotsDue = new Set<HallSocket>();
 
-  const sessionTooOld = (socket: HallSocket) => hall.now() - socket.data.signedInAt > hall.state.settings.staffSessionHours * 3_600_000;
+  /** a session started at `startedAt` is past staffSessionHours */
+  const expiredSince = (startedAt: number) => hall.now() - startedAt > hall.state.settings.staffSessionHours * 3_600_000;
+  const sessionTooOld = (socket: HallSocket) => expiredSince(socket.data.signedInAt);
 
   /**
    * A revoked device acts no more, from the moment it is revoked (by the CLI in another process too):
@@ -394,7 +394,7 @@ export function attachRealtime(
    */
   function endLostSessions(snapshot = true): void {
     const nsp = namespaces.get('counter')!;
-    let any = false;
+    let owed = false;
     for (const socket of nsp.sockets.values()) {
       if (socket.data.staffId === null || signedInHere(socket)) continue;
       const expired = sessionTooOld(socket);
@@ -404,10 +404,10 @@ export function attachRealtime(
       socket.emit('staff:session-ended', { reason: expired ? 'expired' : 'ended' });
       if (snapshot) {
         snapshotsDue.add(socket);
-        any = true;
+        owed = true;
       }
     }
-    if (any) scheduleStep();
+    if (owed) scheduleStep();
   }
 
   /** Sends the snapshots owed to connections whose session ended. */
@@ -470,7 +470,7 @@ export function attachRealtime(
       if (p.resume !== undefined) {
         const holds = hall.state.counterStates.get(counterId)?.staffId === staff.id;
         if (!holds || current?.id !== p.resume || current.staffId !== staff.id) return { ok: false, error: hallError('SESSION_ENDED') };
-        if (hall.now() - current.startedAt > hall.state.settings.staffSessionHours * 3_600_000) return { ok: false, error: hallError('SESSION_EXPIRED') };
+        if (expiredSince(current.startedAt)) return { ok: false, error: hallError('SESSION_EXPIRED') };
       }
       hall.forgetStaff(staff.id);
       const seqBefore = hall.state.seq;
