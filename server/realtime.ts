@@ -3,7 +3,7 @@ import type { Server as HttpServer } from 'node:http';
 import { performance } from 'node:perf_hooks';
 import { Server, type DefaultEventsMap, type Namespace, type Socket } from 'socket.io';
 import type { z } from 'zod';
-import { hallError } from '../shared/errors.ts';
+import { hallError, type HallError } from '../shared/errors.ts';
 import { businessDateOf } from '../shared/hall-time.ts';
 import {
   COUNTER_COMMANDS,
@@ -24,6 +24,7 @@ import {
   type IssueTicketResult,
   type ServerToClientEvents,
   type SignInResult,
+  type SignOutResult,
 } from '../shared/protocol.ts';
 import type { Command } from './engine/engine.ts';
 import { prepareMessage, tryWrite, type PreparedMessage } from './fast-broadcast.ts';
@@ -427,7 +428,8 @@ export function attachRealtime(
         ticket: t ? ticketDetail(t, now) : null,
       };
     };
-    const run = (cmd: Command): Ack<CounterCommandResult> => {
+    /** Runs a command for the clerk signed in here: the ticket it acted on, or the refusal. */
+    const execute = (cmd: Command): { ok: true; ticketId: string | null; staffId: string } | { ok: false; error: HallError } => {
       if (!counterId || !hall.state.counters.has(counterId)) return { ok: false, error: hallError('COUNTER_NOT_FOUND') };
       if (socket.data.staffId !== null && !signedInHere(socket)) endLostSessions();
       // the first command after an expiry says so (whether or not the periodic check ended it first)
@@ -439,13 +441,11 @@ export function attachRealtime(
       if (staffId === null) return { ok: false, error: hallError('NOT_SIGNED_IN') };
       const outcome = hall.execute(cmd, { deviceId: device.id, staffId });
       if (!outcome.ok) return outcome;
-      if (cmd.type === 'sign-out') {
-        forgetSession(counterId);
-        socket.data.staffId = null;
-        socket.data.sessionId = null;
-        endLostSessions();
-      }
-      return { ok: true, data: resultFor(outcome.ticketId) };
+      return { ok: true, ticketId: outcome.ticketId, staffId };
+    };
+    const run = (cmd: Command): Ack<CounterCommandResult> => {
+      const done = execute(cmd);
+      return done.ok ? { ok: true, data: resultFor(done.ticketId) } : done;
     };
     const C = COUNTER_COMMANDS;
 
@@ -502,7 +502,16 @@ export function attachRealtime(
         },
       };
     });
-    command(socket, 'staff:sign-out', C['staff:sign-out'], () => run({ type: 'sign-out', counterId: counterId! }));
+    command(socket, 'staff:sign-out', C['staff:sign-out'], (): Ack<SignOutResult> => {
+      const done = execute({ type: 'sign-out', counterId: counterId! });
+      if (!done.ok) return done;
+      forgetSession(counterId!);
+      socket.data.staffId = null;
+      socket.data.sessionId = null;
+      endLostSessions();
+      // no view: this connection no longer holds the counter's session
+      return { ok: true, data: { staffId: done.staffId } };
+    });
     command(socket, 'counter:call-next', C['counter:call-next'], () => run({ type: 'call-next', counterId: counterId! }));
     command(socket, 'counter:call', C['counter:call'], (p) => run({ type: 'call', counterId: counterId!, ticketId: p.ticketId }));
     command(socket, 'counter:recall', C['counter:recall'], () => run({ type: 'recall', counterId: counterId! }));

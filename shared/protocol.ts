@@ -343,6 +343,12 @@ export interface SessionEndedMessage {
   reason: 'expired' | 'ended';
 }
 
+/** A sign-out's answer: no counter view (the terminal that signed out may no longer see it). */
+export interface SignOutResult {
+  /** the clerk who signed out */
+  staffId: string;
+}
+
 export interface CounterCommandResult {
   view: CounterView;
   /** the ticket the command acted on, when there is one */
@@ -397,7 +403,7 @@ export interface KioskClientEvents {
 
 export interface CounterClientEvents {
   'staff:sign-in': Command<SignInPayload, SignInResult>;
-  'staff:sign-out': Command<Record<string, never> | undefined, CounterCommandResult>;
+  'staff:sign-out': Command<Record<string, never> | undefined, SignOutResult>;
   'counter:call-next': Command<Record<string, never> | undefined, CounterCommandResult>;
   'counter:call': Command<TicketRefPayload, CounterCommandResult>;
   'counter:recall': Command<Record<string, never> | undefined, CounterCommandResult>;

@@ -8,6 +8,7 @@ import type {
   Outcome,
   QueueEntryView,
   SessionEndedMessage,
+  SignOutResult,
   ServiceView,
   SuspendReturn,
   TicketDetail,
@@ -137,15 +138,16 @@ function CounterTerminal({ token, onRepair }: { token: string; onRepair: (() => 
   }, [socket, signIn, markSignedIn, sessionLost]);
 
   const run = useCallback(
-    async <R extends CounterCommandResult>(label: keyof typeof DONE_KEYS, send: () => Promise<ClientAck<R>>, number: string | null) => {
+    async <R extends CounterCommandResult | SignOutResult>(label: keyof typeof DONE_KEYS, send: () => Promise<ClientAck<R>>, number: string | null) => {
       setBusy(true);
       const answer = await send();
       setBusy(false);
       if (answer.ok) {
         // the clerk's next key acts on the counter as this command left it, not on the view before it
-        // (a sign-out's view is not this terminal's to keep)
-        if (label !== 'staff:sign-out') takeCounterView(answer.data.view);
-        const acted = answer.data.ticket?.number ?? number ?? '';
+        // (a sign-out answers none: the view is no longer this terminal's to see)
+        const result: CounterCommandResult | SignOutResult = answer.data;
+        if ('view' in result) takeCounterView(result.view);
+        const acted = ('ticket' in result ? result.ticket?.number : null) ?? number ?? '';
         setFeedback({ kind: 'ok', text: t(`counter.done.${label}`, { number: acted }) });
       } else {
         if (answer.error.code === 'NOT_SIGNED_IN') sessionLost('ended');

@@ -3,7 +3,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { SIGN_IN_LOCK_MS, SIGN_IN_MAX_FAILURES } from '../../server/limits.ts';
 import { rmSync } from 'node:fs';
 import { WebSocket } from 'ws';
-import { PROTOCOL_VERSION, type CounterCommandResult, type CounterViewMessage, type HallSnapshot, type SessionEndedMessage, type SignInResult } from '../../shared/protocol.ts';
+import { PROTOCOL_VERSION, type CounterCommandResult, type CounterViewMessage, type HallSnapshot, type SessionEndedMessage, type SignInResult, type SignOutResult } from '../../shared/protocol.ts';
 import { idempotencyKey, okData, startTestHall, tempDataDir, type TestHall } from '../helpers/hall.ts';
 import { waitFor } from '../helpers/load-clients.ts';
 import { runCli } from '../helpers/process.ts';
@@ -136,6 +136,22 @@ describe("a counter's own view (the visitor in hand, the queue)", () => {
     expect(okData(await clerk.command<HallSnapshot>('hall:sync')).counter).toBeNull();
     expect(oldViews).toEqual([]);
     expect(okData(await bystander.command<HallSnapshot>('hall:sync')).counter).toMatchObject({ counterId: 'c1', status: 'idle' });
+  });
+
+  it("is not in a sign-out's answer, nor sent after it", async () => {
+    hall = await startTestHall();
+    const kiosk = await hall.connect('/kiosk', 'demo-kiosk-1');
+    okData(await kiosk.command('ticket:issue', { serviceId: 'hukou', idempotencyKey: idempotencyKey(), idNumber: '11010519491231002X' }));
+    const clerk = await hall.connect('/counter', 'demo-counter-1');
+    const signedIn = okData(await clerk.command<SignInResult>('staff:sign-in', { login: 'clerk1', password: 'demo1234' }));
+    expect(signedIn.view.queue.length).toBeGreaterThan(0); // the signed-in clerk sees the queue
+    const views: CounterViewMessage[] = [];
+    clerk.socket.on('counter:view', (m: CounterViewMessage) => views.push(m));
+    const answer = okData(await clerk.command<SignOutResult>('staff:sign-out'));
+    expect(answer).toEqual({ staffId: signedIn.staff.id });
+    // a display's view of the hall from here on: the next sync and anything sent before it carry no counter view
+    expect(okData(await clerk.command<HallSnapshot>('hall:sync')).counter).toBeNull();
+    expect(views).toEqual([]);
   });
 
   it('is taken back at once from a connection whose session ended: a fresh snapshot without it', async () => {
