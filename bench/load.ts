@@ -25,6 +25,7 @@
 //   node bench/load.ts [--steps 200,1000,2000] [--seconds 60] [--rest 10] [--workers N (cores − 1)] [--prepared DIR]
 //                      [--kiosk-interval MS] [--called MS] [--serving MS] [--idle MS] [--full-clients]
 //                      [--storm MS: halfway through each step, drop every display and reconnect each within MS]
+//                      [--trace: the server writes a trace (server/trace.ts); each step then explains its slowest acks]
 // --prepared keeps the CLI-made hall in DIR and reuses it next time (saves ~50 s).
 import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { open } from 'node:fs/promises';
@@ -37,6 +38,8 @@ import { parseArgs } from 'node:util';
 import { Worker, isMainThread, parentPort, workerData } from 'node:worker_threads';
 import { io, type Socket } from 'socket.io-client';
 import { DEMO_CATALOGUE } from '../server/demo-hall.ts';
+import { readTrace } from '../server/trace.ts';
+import { explainSlowest, explanationLine, type SentAck } from './explain.ts';
 import { parseSchedStat } from '../server/timings.ts';
 import type { CatalogueFile } from '../shared/catalogue.ts';
 import {
@@ -84,6 +87,11 @@ export interface LoadOptions {
   /** displays as full socket.io-client instances instead of light WebSocket clients */
   fullClients: boolean;
   /**
+   * run the server with a diagnostic trace (HALL_TRACE_FILE, server/trace.ts) and print what the
+   * slowest acknowledgements of each step waited behind (bench/explain.ts)
+   */
+  trace: boolean;
+  /**
    * halfway through each measured step, drop every display connection at once (but the one checked
    * against the reference) and reconnect each after a random delay up to this many ms, as screens do
    * after a Wi-Fi blip (socket.io-client's backoff); 0: no storm
@@ -113,6 +121,7 @@ export const DEFAULT_LOAD_OPTIONS: LoadOptions = {
   // worker (measured: two gave a worse ack p99, a third thread for the kiosks worse still)
   workers: Math.max(1, cpus().length - 1),
   fullClients: false,
+  trace: false,
   stormSpreadMs: 0,
   preparedDir: null,
   log: (line) => process.stdout.write(line + '\n'),
@@ -162,6 +171,8 @@ export interface StepResult {
   serverMainThread: { cpuShare: number; runQueueShare: number } | null;
   /** a separate process that only sleeps, timed over the step */
   stalls: StallSummary;
+  /** with --trace: every measured acknowledgement, the trace file the server wrote, and when measuring began */
+  trace: { acks: SentAck[]; file: string; startedAt: number } | null;
 }
 
 /**
@@ -617,13 +628,22 @@ async function prepareHall(o: LoadOptions): Promise<PreparedHall> {
 
 // ------------------------------------------------------------------ one step
 
+/** the acknowledgement target of issue 5 (p99, ms): acks above it are tallied by cause with --trace */
+const ISSUE_TARGET_MS = 20;
+
 const SERVICES = ['id-card', 'passport', 'social-insurance', 'pension', 'medical-insurance', 'company', 'tax', 'consult'];
 
 async function runStep(o: LoadOptions, prepared: PreparedHall, clients: number): Promise<StepResult> {
   const dataDir = `${prepared.template}-${clients}`;
   cpSync(prepared.template, dataDir, { recursive: true });
   // the simulated displays share one display token (a hall pairs each screen): let it hold them all
-  const server: HallProcess = await startHallProcess(dataDir, { HALL_DEMO: '0', HALL_MAX_CONNECTIONS_PER_DEVICE: String(clients + 100) });
+  const traceFile = o.trace ? join(tmpdir(), `hall-load-trace-${clients}-${process.pid}.jsonl`) : null;
+  if (traceFile) rmSync(traceFile, { force: true });
+  const server: HallProcess = await startHallProcess(dataDir, {
+    HALL_DEMO: '0',
+    HALL_MAX_CONNECTIONS_PER_DEVICE: String(clients + 100),
+    ...(traceFile && { HALL_TRACE_FILE: traceFile }),
+  });
   const pid = server.child.pid!;
   const workers: Worker[] = [];
   const sockets: Socket[] = [];
@@ -772,6 +792,7 @@ async function runStep(o: LoadOptions, prepared: PreparedHall, clients: number):
     mainLoop.enable();
     const t0 = performance.now();
     measuring = true;
+    const measuredFrom = performance.timeOrigin + t0;
     for (const w of workers) w.postMessage({ type: 'start' } satisfies MainMessage);
 
     const healthLatencies: number[] = [];
@@ -869,6 +890,7 @@ async function runStep(o: LoadOptions, prepared: PreparedHall, clients: number):
           ? { cpuShare: (thread1.runNs - thread0.runNs) / 1e9 / elapsed, runQueueShare: (thread1.waitNs - thread0.waitNs) / 1e9 / elapsed }
           : null,
       stalls,
+      trace: traceFile ? { acks: issueSentAt.map((sentAt, i) => ({ sentAt, ms: issueLatencies[i]! })), file: traceFile, startedAt: measuredFrom } : null,
     };
   } finally {
     for (const s of sockets) s.close();
@@ -915,6 +937,17 @@ function timingsLine(t: ServerTimingsView): string {
   return `commit (transaction + fsync) ${summaryText(t.commits)} over the last ${t.commits?.samples ?? 0}; event-loop delay ${summaryText(t.eventLoopDelay)}`;
 }
 
+/** What the slowest acknowledgements waited behind, from the server's trace (read once the server has stopped). */
+function traceLines(t: NonNullable<StepResult['trace']>): string {
+  const entries = readTrace(readFileSync(t.file, 'utf8'));
+  const { slowest, tally, over } = explainSlowest(t.acks, entries, 5, ISSUE_TARGET_MS);
+  const causes = [...tally].sort((a, b) => b[1] - a[1]).map(([cause, n]) => `${cause} ${n}`).join(', ');
+  return (
+    `  trace                 ${entries.length} entries in ${t.file}; acks over ${ISSUE_TARGET_MS} ms: ${over}${over ? ` (biggest part: ${causes})` : ''}; the slowest:\n` +
+    slowest.map((x) => `    ${explanationLine(x, t.startedAt)}`).join('\n')
+  );
+}
+
 export async function benchLoad(options: Partial<LoadOptions> = {}): Promise<StepResult[]> {
   const o: LoadOptions = { ...DEFAULT_LOAD_OPTIONS, ...options };
   const log = o.log;
@@ -958,6 +991,7 @@ export async function benchLoad(options: Partial<LoadOptions> = {}): Promise<Ste
           `  bench process         CPU ${r.benchCpuPercent.toFixed(0)}% (all threads), event-loop busy: main ${(r.mainUtilisation * 100).toFixed(0)}% (delay p99 ${ms(r.mainLoopDelay.p99)}, max ${ms(r.mainLoopDelay.max)}), workers ${r.workerUtilisation.map((u) => `${(u * 100).toFixed(0)}%`).join(' / ')}\n` +
           `  machine               ${r.machineCores.toFixed(2)} of ${cpus().length} cores busy (server + bench + other processes), load average ${r.loadAverage.toFixed(2)}, steal ${r.stealPercent.toFixed(1)}% (time the hypervisor took); ${stallsLine(r.stalls)}`,
       );
+      if (r.trace) log(traceLines(r.trace));
     }
   } finally {
     prepared.cleanup();
@@ -990,6 +1024,7 @@ if (!isMainThread && isWorkerInput(workerData)) {
       seconds: { type: 'string', default: String(DEFAULT_LOAD_OPTIONS.seconds) },
       workers: { type: 'string', default: String(DEFAULT_LOAD_OPTIONS.workers) },
       'full-clients': { type: 'boolean', default: false },
+      trace: { type: 'boolean', default: false },
       storm: { type: 'string', default: '0' },
       rest: { type: 'string', default: String(DEFAULT_LOAD_OPTIONS.restSeconds) },
       prepared: { type: 'string' },
@@ -1006,6 +1041,7 @@ if (!isMainThread && isWorkerInput(workerData)) {
     restSeconds: Number(values.rest),
     workers: Number(values.workers),
     fullClients: values['full-clients'],
+    trace: values.trace,
     stormSpreadMs: Number(values.storm),
     preparedDir: values.prepared ?? null,
     kioskIntervalMs: Number(values['kiosk-interval']),

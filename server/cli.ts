@@ -109,6 +109,7 @@ async function main(argv: string[]): Promise<number> {
       demo: config.demo,
       log,
       ...(config.maxConnectionsPerDevice !== null && { maxConnectionsPerDevice: config.maxConnectionsPerDevice }),
+      ...(config.traceFile !== null && { traceFile: config.traceFile }),
     });
     if (server.demo) printDemo(server.demo, server.url);
     process.stdout.write(`hall server listening on ${server.url}\n`);

@@ -9,6 +9,8 @@ export interface HallConfig {
   demo: boolean;
   /** socket connections one device token may hold open (null: the server's default) */
   maxConnectionsPerDevice: number | null;
+  /** a diagnostic trace of the event loop goes to this file (server/trace.ts); null: none */
+  traceFile: string | null;
 }
 
 export const DEFAULT_PORT = 8080;
@@ -27,6 +29,7 @@ export function resolveConfig(
     dataDir: resolve(flags.dataDir ?? env.HALL_DATA_DIR ?? 'data'),
     demo: flags.demo ?? env.HALL_DEMO !== '0',
     maxConnectionsPerDevice: positiveWhole('HALL_MAX_CONNECTIONS_PER_DEVICE', env.HALL_MAX_CONNECTIONS_PER_DEVICE),
+    traceFile: env.HALL_TRACE_FILE ? resolve(env.HALL_TRACE_FILE) : null,
   };
 }
 

@@ -16,6 +16,7 @@ import { startCheckpointer } from './store/checkpointer.ts';
 import { openDatabase, PID_FILE, SERVER_BUSY_TIMEOUT_MS, syncPath } from './store/database.ts';
 import { HallStore } from './store/hall-store.ts';
 import { startServerTimings } from './timings.ts';
+import { startTrace } from './trace.ts';
 
 export interface HallServerOptions {
   dataDir: string;
@@ -36,6 +37,8 @@ export interface HallServerOptions {
   revocationCheckMs?: number;
   /** socket connections one device token may hold open (DEFAULT_MAX_CONNECTIONS_PER_DEVICE) */
   maxConnectionsPerDevice?: number;
+  /** write a diagnostic trace of the event loop to this file (server/trace.ts) */
+  traceFile?: string;
 }
 
 export interface RunningHallServer {
@@ -90,7 +93,8 @@ export async function startHallServer(options: HallServerOptions): Promise<Runni
   const store = new HallStore(db);
   let demo: DemoCredentials | null = null;
   if (options.demo !== false && store.isEmpty()) demo = seedDemoHall(store, clock());
-  const hall = new Hall(store, { clock, log, idHashSecret });
+  const trace = startTrace(options.traceFile);
+  const hall = new Hall(store, { clock, log, idHashSecret, trace });
   const backupsKept = options.backupsKept ?? DEFAULT_BACKUPS_KEPT;
   // Each step on its own: one that fails is logged and does not keep the others from running.
   const housekeeping = async () => {
@@ -160,6 +164,7 @@ export async function startHallServer(options: HallServerOptions): Promise<Runni
         await app.close();
         await checkpointer.stop();
         store.close();
+        await trace?.close();
         if (existsSync(pidFile) && readFileSync(pidFile, 'utf8').trim() === String(process.pid)) rmSync(pidFile, { force: true });
       })();
       return closed;

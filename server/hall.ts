@@ -13,6 +13,7 @@ import type { DeviceHealthReport } from '../shared/electron-api.ts';
 import type { DeviceHealthView } from '../shared/protocol.ts';
 import { CounterFiguresBook, type StaffLookup } from './views.ts';
 import { COMMIT_WINDOW, CommandTimes, LatencyWindow } from './timings.ts';
+import type { Tracer } from './trace.ts';
 
 export const RECENT_CALLS_KEPT = 20;
 
@@ -37,6 +38,8 @@ export class Hall {
   readonly commitTimes = new LatencyWindow(COMMIT_WINDOW);
   /** how long each socket command took, from the server reading it to its acknowledgement (ms) */
   readonly commandTimes = new CommandTimes();
+  /** the diagnostic trace (HALL_TRACE_FILE, server/trace.ts), when on */
+  readonly trace: Tracer | null;
   recentCalls: CallView[] = [];
   private businessDate: string;
   private readonly clock: () => number;
@@ -45,8 +48,9 @@ export class Hall {
   private readonly staffCache = new Map<string, { id: string; name: string; login: string; staffNo: string }>();
   private readonly log: Logger;
 
-  constructor(store: HallStore, options: { clock?: () => number; log: Logger; idHashSecret?: string }) {
+  constructor(store: HallStore, options: { clock?: () => number; log: Logger; idHashSecret?: string; trace?: Tracer | null }) {
     this.store = store;
+    this.trace = options.trace ?? null;
     this.clock = options.clock ?? Date.now;
     this.log = options.log;
     this.hashIdNumber = idNumberHasher(options.idHashSecret ?? store.hallSecret());
@@ -190,6 +194,7 @@ export class Hall {
     try {
       seq = this.store.commit(this.state, decision.events, actor);
       this.commitTimes.record(performance.now() - started);
+      this.trace?.commit(started);
     } catch (err) {
       this.log.error({ err, command: cmd.type }, 'commit failed; reloading state from the database');
       this.tryReload();

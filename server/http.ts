@@ -1,5 +1,6 @@
 // HTTP under /api/v1 (fastify): health, public service list, ticket issuing for integrators, tracking.
 import { existsSync } from 'node:fs';
+import { performance } from 'node:perf_hooks';
 import fastifyStatic from '@fastify/static';
 import Fastify, { type FastifyReply } from 'fastify';
 import { z } from 'zod';
@@ -97,6 +98,17 @@ export async function createHttpApp(
   // Every answer: no MIME sniffing, no framing (the clerk's sign-in must not be framed by another
   // site), no referrer (a tracking page's address holds its token). Pages also get a content security
   // policy: scripts only from the hall server, images from it or data: (the ticket's QR code).
+  const trace = hall.trace;
+  if (trace) {
+    const started = new WeakMap<object, number>();
+    app.addHook('onRequest', async (req) => {
+      started.set(req, performance.now());
+    });
+    app.addHook('onResponse', async (req) => {
+      const t = started.get(req);
+      if (t !== undefined) trace.http(req.routeOptions.url ?? 'unmatched', t);
+    });
+  }
   app.addHook('onSend', async (_req, reply, payload) => {
     reply.header('x-content-type-options', 'nosniff');
     reply.header('x-frame-options', 'DENY');

@@ -321,6 +321,7 @@ export function attachRealtime(
       const answer = (a: Ack<R>) => {
         ack(a);
         hall.commandTimes.record(name, performance.now() - received);
+        hall.trace?.command(name, received);
       };
       Promise.resolve()
         .then(() => handler(parsed.data))
@@ -623,16 +624,22 @@ export function attachRealtime(
     if (wave.shard >= SHARDS) (callWaves[0] === wave ? callWaves : updateWaves).shift();
   }
 
-  /** One turn of the sender: takes the queued changes, then writes shards for about TURN_BUDGET_MS. */
+  /**
+   * One turn of the sender: takes the queued changes, then writes shards until the turn has lasted
+   * about TURN_BUDGET_MS, taking the changes included (they can cost a few ms: the counter terminals'
+   * messages and views), and at least one shard, so every wave moves on.
+   */
   function step(): void {
     stepScheduled = false;
+    const turnStart = performance.now();
     if (pending.length > 0 || heldDue()) takeChanges([], false);
     sendDueSnapshots();
-    const turnStart = performance.now();
-    for (let wave = nextWave(); wave; wave = nextWave()) {
+    const takeMs = performance.now() - turnStart;
+    for (let wave = nextWave(), first = true; wave; wave = nextWave(), first = false) {
+      if (!first && performance.now() - turnStart >= (callWaves.length > 0 ? CALL_TURN_BUDGET_MS : TURN_BUDGET_MS)) break;
       writeShard(wave, []);
-      if (performance.now() - turnStart >= (callWaves.length > 0 ? CALL_TURN_BUDGET_MS : TURN_BUDGET_MS)) break;
     }
+    hall.trace?.turn(turnStart, takeMs);
     if (nextWave() || pending.length > 0) scheduleStep();
     armHoldTimer();
   }

@@ -1,0 +1,85 @@
+// bench/explain.ts: splitting a kiosk's acknowledgement by what the server's trace shows.
+import { describe, expect, it } from 'vitest';
+import { explainAck, explainSlowest, explanationLine } from '../bench/explain.ts';
+import type { TraceEntry } from '../server/trace.ts';
+
+const T = 1_800_000_000_000; // some moment, ms since the epoch
+
+describe('explainAck', () => {
+  it('splits an ack into waiting (behind another command), handling (its commit) and the way back', () => {
+    const trace: TraceEntry[] = [
+      { k: 'command', name: 'counter:call-next', at: T - 1, ms: 9 }, // was running when the kiosk sent
+      { k: 'commit', at: T - 0.5, ms: 8 },
+      { k: 'command', name: 'ticket:issue', at: T + 8, ms: 14 },
+      { k: 'commit', at: T + 9, ms: 12 },
+      { k: 'turn', at: T + 22, ms: 3, takeMs: 1 }, // after the answer, before the kiosk had it
+    ];
+    const x = explainAck({ sentAt: T, ms: 26 }, trace);
+    expect(x.command).toEqual({ at: T + 8, ms: 14 });
+    expect(x.waitedMs).toBeCloseTo(8);
+    expect(x.handledMs).toBeCloseTo(14);
+    expect(x.backMs).toBeCloseTo(4);
+    expect(x.commitMs).toBe(12);
+    expect(x.weights.get('own commit')).toBeCloseTo(12);
+    expect(x.weights.get('own handling')).toBeCloseTo(2);
+    expect(x.weights.get('other command')).toBeCloseTo(8); // only the part inside the ack's time
+    expect(x.weights.get('sender')).toBeCloseTo(3);
+    expect(x.weights.get('outside the server')).toBeCloseTo(1);
+    expect(x.cause).toBe('own commit');
+    const total = [...x.weights.values()].reduce((a, b) => a + b, 0);
+    expect(total).toBeCloseTo(26);
+    expect(explanationLine(x, T - 5_000)).toBe(
+      '26.0 ms at 5.0 s = waited 8.0 (counter:call-next 9.0 ms) + handled 14.0 (commit 12.0) + back 4.0 (sender turn 3.0 ms (changes 1.0)); most: own commit',
+    );
+  });
+
+  it('counts a late loop only where nothing traced ran, split into waiting for a CPU and untraced work', () => {
+    const trace: TraceEntry[] = [
+      { k: 'stall', at: T, ms: 20, waitCpuMs: 15 }, // the loop came round 20 ms late; 15 of them waiting for a CPU
+      { k: 'gc', kind: 'minor', at: T + 12, ms: 4 },
+      { k: 'command', name: 'ticket:issue', at: T + 20, ms: 2 },
+    ];
+    const x = explainAck({ sentAt: T, ms: 22 }, trace);
+    expect(x.weights.get('gc')).toBeCloseTo(4);
+    // the stall's 16 ms outside the gc: 16 × 15/20 waiting, the rest untraced
+    expect(x.weights.get('waiting for a CPU')).toBeCloseTo(12);
+    expect(x.weights.get('untraced work')).toBeCloseTo(4);
+    expect(x.weights.get('outside the server')).toBeCloseTo(0);
+    expect(x.cause).toBe('waiting for a CPU');
+  });
+
+  it('takes the first ticket:issue read after the emit that ended before the answer; none: not in the trace', () => {
+    const trace: TraceEntry[] = [
+      { k: 'command', name: 'ticket:issue', at: T - 10, ms: 3 }, // another kiosk's, before this emit
+      { k: 'command', name: 'ticket:issue', at: T + 3, ms: 2 },
+      { k: 'command', name: 'ticket:issue', at: T + 4, ms: 2 },
+      { k: 'command', name: 'ticket:issue', at: T + 9, ms: 5 }, // ends after this answer arrived
+    ];
+    expect(explainAck({ sentAt: T, ms: 10 }, trace).command).toEqual({ at: T + 3, ms: 2 });
+    const lost = explainAck({ sentAt: T + 100, ms: 5 }, trace);
+    expect(lost.command).toBeNull();
+    expect(lost.cause).toBe('not in the trace');
+    expect(explanationLine(lost, T)).toBe('5.0 ms at 0.1 s: no ticket:issue in the trace fits');
+  });
+});
+
+describe('explainSlowest', () => {
+  it('explains the n slowest and tallies the biggest cause of every ack over the limit', () => {
+    const trace: TraceEntry[] = [
+      { k: 'command', name: 'ticket:issue', at: T + 1, ms: 25 },
+      { k: 'commit', at: T + 2, ms: 23 },
+      { k: 'turn', at: T + 1_000, ms: 22, takeMs: 0 },
+      { k: 'command', name: 'ticket:issue', at: T + 1_022, ms: 1 },
+      { k: 'command', name: 'ticket:issue', at: T + 2_000, ms: 1 },
+    ];
+    const acks = [
+      { sentAt: T + 2_000, ms: 2 },
+      { sentAt: T, ms: 27 },
+      { sentAt: T + 1_000, ms: 24 },
+    ];
+    const r = explainSlowest(acks, trace, 2, 20);
+    expect(r.slowest.map((x) => x.ack.ms)).toEqual([27, 24]);
+    expect(r.over).toBe(2);
+    expect(r.tally).toEqual(new Map([['own commit', 1], ['sender', 1]]));
+  });
+});
