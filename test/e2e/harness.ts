@@ -41,7 +41,7 @@ export interface TestHallServer {
   dispose(): Promise<void>;
 }
 
-export async function startTestServer(options: Pick<HallServerOptions, 'maxConnectionsPerDevice'> = {}): Promise<TestHallServer> {
+export async function startTestServer(options: Pick<HallServerOptions, 'maxConnectionsPerDevice' | 'clock' | 'revocationCheckMs'> = {}): Promise<TestHallServer> {
   const dataDir = mkdtempSync(join(tmpdir(), 'hall-e2e-'));
   const start = (port: number) => startHallServer({ ...options, dataDir, port, host: '127.0.0.1', log: silentLogger(), staticRoot: STATIC_ROOT });
   const handle: TestHallServer = {
