@@ -114,24 +114,38 @@ function CounterTerminal({ token, onRepair }: { token: string; onRepair: (() => 
   // what the clerk typed, unless it ended while the terminal was away (then the form says why).
   useEffect(() => {
     if (!socket) return;
-    const onConnect = () => {
-      markSignedIn(false);
+    let retry: ReturnType<typeof setTimeout> | null = null;
+    const tryResume = () => {
+      retry = null;
       const creds = credentials.current;
       const resume = sessionId.current;
-      if (!creds || !resume) return;
+      if (!creds || !resume || !socket.connected) return;
       void signIn(creds, resume).then((error) => {
-        // no answer (the connection dropped again): the next connect tries again; a refusal of any kind
-        // (the session ended or expired, the password changed, the login locked) is for the clerk to see
-        if (!error || error.code === 'OFFLINE' || error.code === 'TIMEOUT') return;
+        if (!error || error.code === 'OFFLINE') return; // dropped again: the next connect tries again
+        // no answer on a connection that stays up (a server busy restoring, a lost packet): ask again
+        // while the clerk has not signed in by hand meanwhile
+        if (error.code === 'TIMEOUT') {
+          if (sessionId.current !== resume || !socket.connected || retry !== null) return;
+          retry = setTimeout(() => (sessionId.current === resume ? tryResume() : (retry = null)), RESUME_RETRY_MS);
+          return;
+        }
+        // a refusal of any kind (the session ended or expired, the password changed, the login locked)
+        // is for the clerk to see
         setSessionEnded(error.code === 'SESSION_EXPIRED' ? 'expired' : 'ended');
         credentials.current = null;
         sessionId.current = null;
       });
     };
+    const onConnect = () => {
+      markSignedIn(false);
+      if (retry !== null) clearTimeout(retry);
+      tryResume();
+    };
     const onEnded = (message: SessionEndedMessage) => sessionLost(message.reason);
     socket.on('connect', onConnect);
     socket.on('staff:session-ended', onEnded);
     return () => {
+      if (retry !== null) clearTimeout(retry);
       socket.off('connect', onConnect);
       socket.off('staff:session-ended', onEnded);
     };
@@ -498,6 +512,8 @@ const DONE_KEYS = {
 // The login last used on this terminal is offered again (the same clerk usually sits at the same
 // counter); the server never tells a terminal nobody is signed in on a clerk's login.
 const LAST_LOGIN_KEY = 'hall.counter.lastLogin';
+/** a resume that got no answer on a live connection is asked again after this long */
+const RESUME_RETRY_MS = 2_000;
 
 function rememberedLogin(): string {
   try {

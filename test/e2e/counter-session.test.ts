@@ -1,7 +1,7 @@
 // A clerk's sign-in expires after the hall's staffSessionHours (default 12): the counter terminal lets go
 // of the counter by itself and says so in words, then takes a fresh sign-in. The server's clock is the
 // test's, so twelve hours pass in a moment.
-import type { Browser } from 'playwright-core';
+import type { Browser, BrowserContext } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ensurePagesBuilt, launchChromium, openScreen, screenshot, startTestServer, type TestHallServer } from './harness.ts';
 
@@ -40,6 +40,47 @@ describe('counter terminal sign-in', () => {
       await page.getByRole('button', { name: '登录' }).click();
       await page.getByRole('button', { name: /叫号/ }).first().waitFor({ timeout: 10_000 });
       expect(await page.getByTestId('session-ended').count()).toBe(0);
+    } finally {
+      await context.close();
+    }
+  });
+
+  it('is continued after a reconnect even when the first resume gets no answer: the terminal asks again by itself', async () => {
+    let dropped = 0;
+    // the network eats the terminal's first resume after the reconnect (the server never sees it)
+    const dropFirstResume = (context: BrowserContext) =>
+      context.routeWebSocket(/socket\.io/, (ws) => {
+        const server = ws.connectToServer();
+        ws.onMessage((message) => {
+          if (typeof message === 'string' && message.includes('"resume"') && dropped === 0) {
+            dropped += 1;
+            return;
+          }
+          server.send(message);
+        });
+        server.onMessage((message) => ws.send(message));
+      });
+    const { page, context } = await openScreen(browser, hall.server.url, {
+      role: 'counter',
+      token: 'demo-counter-2',
+      path: '/counter/',
+      viewport: { width: 1440, height: 900 },
+      beforeOpen: dropFirstResume,
+    });
+    try {
+      await page.getByLabel('账号').fill('clerk2');
+      await page.getByLabel('密码').fill('demo1234');
+      await page.getByRole('button', { name: '登录' }).click();
+      await page.getByRole('button', { name: /叫号/ }).first().waitFor({ timeout: 10_000 });
+
+      const terminal = [...hall.server.realtime.io.of('/counter').sockets.values()].find((s) => s.data.device.counterId === 'c2');
+      terminal!.conn.close(); // the connection drops; the page reconnects at once
+      await expect.poll(() => dropped, { timeout: 10_000 }).toBe(1);
+      // no answer for the command timeout (8 s), then asked again 2 s later: signed in without the clerk
+      await page.getByRole('button', { name: /叫号/ }).first().waitFor({ timeout: 20_000 });
+      expect(await page.getByTestId('session-ended').count()).toBe(0);
+      const holders = [...hall.server.realtime.io.of('/counter').sockets.values()].filter((s) => s.data.device.counterId === 'c2' && s.data.staffId !== null);
+      expect(holders).toHaveLength(1);
     } finally {
       await context.close();
     }
