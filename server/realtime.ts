@@ -412,6 +412,24 @@ export function attachRealtime(
     if (owed) scheduleStep();
   }
 
+  /**
+   * A counter whose clerk session has passed staffSessionHours is signed out when no visitor is with the
+   * clerk there (idle or paused): the hall's screens stop showing an open counter nobody works at, and
+   * wait estimates stop counting it. With a visitor called or being served, the counter keeps the clerk
+   * and the ticket: the clerk signs in again and carries on. The session's record stays, so a terminal
+   * that was away meanwhile is told its session expired (not that someone else ended it).
+   */
+  function signOutExpired(): void {
+    for (const [counterId, session] of sessions) {
+      if (!expiredSince(session.startedAt)) continue;
+      const cs = hall.state.counterStates.get(counterId);
+      if (cs?.staffId !== session.staffId || cs.currentTicketId !== null) continue;
+      const outcome = hall.execute({ type: 'sign-out', counterId }, { deviceId: null, staffId: session.staffId });
+      if (outcome.ok) log.info({ counter: counterId }, 'clerk session expired: counter signed out');
+      else log.warn({ counter: counterId, code: outcome.error.code }, 'expired clerk session: signing the counter out failed; tried again at the next check');
+    }
+  }
+
   /** Sends the snapshots owed to connections whose session ended. */
   function sendDueSnapshots(): void {
     for (const socket of snapshotsDue) if (socket.connected) socket.emit('hall:snapshot', snapshotFor(socket));
@@ -469,9 +487,10 @@ export function attachRealtime(
       // that: not one a sign-in or sign-out elsewhere, the close of the day or expiry ended meanwhile.
       const current = sessions.get(counterId);
       if (p.resume !== undefined) {
-        const holds = hall.state.counterStates.get(counterId)?.staffId === staff.id;
-        if (!holds || current?.id !== p.resume || current.staffId !== staff.id) return { ok: false, error: hallError('SESSION_ENDED') };
+        if (current?.id !== p.resume || current.staffId !== staff.id) return { ok: false, error: hallError('SESSION_ENDED') };
+        // expired (and the counter signed out by it, when nobody was with the clerk)
         if (expiredSince(current.startedAt)) return { ok: false, error: hallError('SESSION_EXPIRED') };
+        if (hall.state.counterStates.get(counterId)?.staffId !== staff.id) return { ok: false, error: hallError('SESSION_ENDED') };
       }
       hall.forgetStaff(staff.id);
       const seqBefore = hall.state.seq;
@@ -858,6 +877,7 @@ export function attachRealtime(
   const revokedQuery = hall.store.db.prepare('SELECT id FROM devices WHERE revoked_at IS NOT NULL').pluck();
   const revocationTimer = setInterval(() => {
     try {
+      signOutExpired();
       endLostSessions(); // sessions that expired meanwhile
     } catch (err) {
       log.error({ err }, 'session check failed');

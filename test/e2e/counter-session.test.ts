@@ -21,7 +21,7 @@ afterAll(async () => {
 });
 
 describe('counter terminal sign-in', () => {
-  it('expires after the hall’s session hours: the terminal shows 登录已超时 and the sign-in form, and a fresh sign-in works', async () => {
+  it('expires after the hall’s session hours: the terminal shows 登录已超时 and the sign-in form, the idle counter is signed out, and a fresh sign-in works', async () => {
     const { page, context } = await openScreen(browser, hall.server.url, { role: 'counter', token: 'demo-counter-1', path: '/counter/', viewport: { width: 1440, height: 900 } });
     try {
       await page.getByLabel('账号').fill('clerk1');
@@ -34,6 +34,8 @@ describe('counter terminal sign-in', () => {
       await expect.poll(() => page.getByTestId('session-ended').textContent(), { timeout: 10_000 }).toBe('登录已超时，请重新登录。');
       await page.getByRole('heading', { name: '工作人员登录' }).waitFor({ timeout: 10_000 });
       expect(await page.getByLabel('账号').inputValue()).toBe('clerk1'); // offered again on this terminal
+      // nobody was with the clerk: the counter is signed out, as the hall's screens now show it
+      await expect.poll(() => page.locator('.status-pill').textContent(), { timeout: 10_000 }).toBe('未登录');
       await screenshot(page, 'counter-session-expired');
 
       await page.getByLabel('密码').fill('demo1234');

@@ -3,7 +3,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { SIGN_IN_LOCK_MS, SIGN_IN_MAX_FAILURES } from '../../server/limits.ts';
 import { rmSync } from 'node:fs';
 import { WebSocket } from 'ws';
-import { PROTOCOL_VERSION, type CounterCommandResult, type CounterViewMessage, type HallSnapshot, type SessionEndedMessage, type SignInResult, type SignOutResult } from '../../shared/protocol.ts';
+import { PROTOCOL_VERSION, type CounterCommandResult, type CounterViewMessage, type HallSnapshot, type HallUpdate, type SessionEndedMessage, type SignInResult, type SignOutResult } from '../../shared/protocol.ts';
 import { idempotencyKey, okData, startTestHall, tempDataDir, type TestHall } from '../helpers/hall.ts';
 import { waitFor } from '../helpers/load-clients.ts';
 import { runCli } from '../helpers/process.ts';
@@ -183,6 +183,46 @@ describe("a counter's own view (the visitor in hand, the queue)", () => {
     expect(await told).toMatchObject({ counterId: 'c1', counter: null });
     expect(await clerk.command('counter:call-next')).toMatchObject({ ok: false, error: { code: 'SESSION_EXPIRED' } });
     expect(await clerk.command('counter:call-next')).toMatchObject({ ok: false, error: { code: 'NOT_SIGNED_IN' } });
+  });
+
+  it('signs its counter out when it expires with no visitor at the counter; a terminal away meanwhile is told it expired', async () => {
+    let now = Date.UTC(2026, 10, 23, 0, 0); // 08:00 in Shanghai
+    hall = await startTestHall({ clock: () => now, revocationCheckMs: 50 });
+    const display = await hall.connect('/display', 'demo-display-1');
+    // counter 3 idle, counter 2 paused, counter 1 with a visitor called
+    const idle = await hall.connect('/counter', 'demo-counter-3');
+    const signedIn = okData(await idle.command<SignInResult>('staff:sign-in', { login: 'clerk3', password: 'demo1234' }));
+    const paused = await hall.connect('/counter', 'demo-counter-2');
+    okData(await paused.command('staff:sign-in', { login: 'clerk2', password: 'demo1234' }));
+    okData(await paused.command('counter:pause', { reason: '午休' }));
+    const kiosk = await hall.connect('/kiosk', 'demo-kiosk-1');
+    okData(await kiosk.command('ticket:issue', { serviceId: 'id-card', idempotencyKey: idempotencyKey() }));
+    const busy = await hall.connect('/counter', 'demo-counter-1');
+    okData(await busy.command('staff:sign-in', { login: 'clerk1', password: 'demo1234' }));
+    const called = okData(await busy.command<CounterCommandResult>('counter:call-next'));
+    idle.close(); // counter 3's terminal is away when the session expires
+
+    const signedOut = display.next<HallUpdate>('hall:update', (u) => u.counters.filter((c) => c.status === 'signed_out').length >= 2);
+    now += hall.hall.state.settings.staffSessionHours * 3_600_000 + 1;
+    const update = await signedOut;
+    expect(update.counters.filter((c) => c.id === 'c2' || c.id === 'c3').map((c) => c.status)).toEqual(['signed_out', 'signed_out']);
+    // the visitor keeps the clerk at counter 1
+    expect(hall.hall.state.counterStates.get('c1')).toMatchObject({ status: 'calling', currentTicketId: called.ticket!.id });
+    // signed out by the server, not by a device, in the audit trail
+    const events = hall.store.db.prepare("SELECT device_id FROM events WHERE type = 'counter.signed_out'").all() as { device_id: string | null }[];
+    expect(events).toEqual([{ device_id: null }, { device_id: null }]);
+
+    const back = await hall.connect('/counter', 'demo-counter-3');
+    expect(await back.command('staff:sign-in', { login: 'clerk3', password: 'demo1234', resume: signedIn.sessionId })).toMatchObject({
+      ok: false,
+      error: { code: 'SESSION_EXPIRED' },
+    });
+    // signing in afresh opens the counter again
+    okData(await back.command('staff:sign-in', { login: 'clerk3', password: 'demo1234' }));
+    expect(hall.hall.state.counterStates.get('c3')).toMatchObject({ status: 'idle' });
+    // the clerk with the visitor signs in again and carries on with the same ticket
+    okData(await busy.command('staff:sign-in', { login: 'clerk1', password: 'demo1234' }));
+    expect(okData(await busy.command<CounterCommandResult>('counter:start')).ticket).toMatchObject({ id: called.ticket!.id, status: 'serving' });
   });
 
   it('ends with the business day: each terminal is told once, with one snapshot', async () => {
