@@ -8,7 +8,7 @@
 //   handled  from the read to the acknowledgement handed over (the server's own time; its commit)
 //   back     from there until the kiosk had the answer (the write, and the kiosk's own loop)
 // The command is matched to the ticket:issue the server read first after the emit that ended before the
-// answer arrived; with 20 kiosks sending a few per second, two such commands rarely overlap.
+// answer arrived from the same kiosk (a kiosk sends its next ticket only after the answer to the last).
 import type { TraceEntry } from '../server/trace.ts';
 
 export interface SentAck {
@@ -16,6 +16,8 @@ export interface SentAck {
   sentAt: number;
   /** emit → answer, ms */
   ms: number;
+  /** the kiosk's device id (the trace names the device of each command) */
+  device: string;
 }
 
 /**
@@ -39,7 +41,7 @@ export interface AckExplanation {
   /** what ran on the server's event loop while the command waited, and after its answer until the kiosk had it */
   before: TraceEntry[];
   after: TraceEntry[];
-  /** ms of the acknowledgement by cause: 'own commit', 'own handling', 'other command', 'sender', 'http', 'gc', 'waiting for a CPU', 'untraced work', 'outside the server' */
+  /** ms of the acknowledgement by cause: 'own commit', 'own handling', 'other command', 'sender', 'http', 'gc', 'waiting for a CPU', 'untraced work', 'not seen on the server' */
   weights: Map<string, number>;
   /** the biggest of them */
   cause: string;
@@ -59,6 +61,8 @@ function describe(e: TraceEntry): string {
       return `sender turn ${e.ms.toFixed(1)} ms (changes ${e.takeMs.toFixed(1)})`;
     case 'gc':
       return `gc ${e.kind} ${e.ms.toFixed(1)} ms`;
+    case 'dropped':
+      return `${e.lines} trace lines dropped`;
     case 'stall':
       return `loop late ${e.ms.toFixed(1)} ms${e.waitCpuMs !== undefined ? ` (waiting for a CPU ${e.waitCpuMs.toFixed(1)})` : ''}`;
   }
@@ -106,25 +110,28 @@ const length = (list: Interval[]) => list.reduce((sum, [a, b]) => sum + (b - a),
 export function explainAck(ack: SentAck, trace: readonly TraceEntry[]): AckExplanation {
   const answeredAt = ack.sentAt + ack.ms;
   const candidates = trace.filter(
-    (e): e is Extract<TraceEntry, { k: 'command' }> => e.k === 'command' && e.name === 'ticket:issue' && e.at >= ack.sentAt - CLOCK_SLACK_MS && e.at + e.ms <= answeredAt + CLOCK_SLACK_MS,
+    (e): e is Extract<TraceEntry, { k: 'command' }> =>
+      e.k === 'command' && e.name === 'ticket:issue' && e.device === ack.device && e.at >= ack.sentAt - CLOCK_SLACK_MS && e.at + e.ms <= answeredAt + CLOCK_SLACK_MS,
   );
   const command = candidates.sort((a, b) => a.at - b.at)[0] ?? null;
   if (!command) {
     return { ack, command: null, waitedMs: Number.NaN, handledMs: Number.NaN, backMs: Number.NaN, commitMs: null, before: [], after: [], weights: new Map(), cause: 'not in the trace' };
   }
-  const readAt = command.at;
-  const doneAt = command.at + command.ms;
-  const commit = trace.find((e) => e.k === 'commit' && e.at >= readAt && e.at + e.ms <= doneAt);
+  // clocks a little apart must not turn a window inside out
+  const readAt = Math.min(Math.max(command.at, ack.sentAt), answeredAt);
+  const doneAt = Math.max(readAt, Math.min(command.at + command.ms, answeredAt));
+  const commit = trace.find((e) => e.k === 'commit' && e.at >= command.at && e.at + e.ms <= command.at + command.ms);
   const notable = (e: TraceEntry) => e !== command && e.ms >= NOTABLE_MS && e.k !== 'commit';
   const before = trace.filter((e) => notable(e) && overlaps(e, ack.sentAt, readAt));
   const after = trace.filter((e) => notable(e) && overlaps(e, doneAt, answeredAt));
   // The time outside the server's handling, split by what the loop was doing, in this order (a late
   // turn of the loop covers whatever ran in it, so it counts only where nothing else was traced); what
-  // is left is outside the server's loop: the network, the kiosk's side.
+  // is left was not seen on the server: the network, the kiosk's side, or server work in turns of the
+  // loop less than STALL_MS late (server/trace.ts).
   const outside: Interval[] = [[ack.sentAt, readAt], [doneAt, answeredAt]];
   const weights = new Map<string, number>([
-    ['own commit', commit?.ms ?? 0],
-    ['own handling', command.ms - (commit?.ms ?? 0)],
+    ['own commit', Math.min(commit?.ms ?? 0, doneAt - readAt)],
+    ['own handling', Math.max(0, doneAt - readAt - (commit?.ms ?? 0))],
   ]);
   let covered: Interval[] = [];
   const kinds: [string, (e: TraceEntry) => boolean][] = [
@@ -151,7 +158,7 @@ export function explainAck(ack: SentAck, trace: readonly TraceEntry[]): AckExpla
     weights.set('untraced work', weights.get('untraced work')! + part - waiting);
   }
   covered = union([...covered, ...intersect(union(stalls.map((e): Interval => [e.at, e.at + e.ms])), outside)]);
-  weights.set('outside the server', Math.max(0, length(outside) - length(covered)));
+  weights.set('not seen on the server', Math.max(0, length(outside) - length(covered)));
   const cause = [...weights].sort((a, b) => b[1] - a[1])[0]![0];
   return {
     ack,

@@ -525,6 +525,8 @@ function compareRecords(reference: DisplayRecord, probes: DisplayRecord[]): Step
 interface PreparedHall {
   template: string;
   kioskTokens: string[];
+  /** the kiosks' device ids, beside their tokens (the server's trace names the device of each command) */
+  kioskDeviceIds: string[];
   counterTokens: string[];
   displayToken: string;
   cleanup(): void;
@@ -595,11 +597,20 @@ function tokenFrom(stdout: string): string {
   return stdout.trim().split('\n').at(-1)!.trim();
 }
 
+/** `hall device add` prints `device ID (KIND) added; …` first */
+function deviceIdFrom(stdout: string): string {
+  const m = /^device (\S+) \(/.exec(stdout.trim());
+  if (!m) throw new Error(`no device id in: ${stdout}`);
+  return m[1]!;
+}
+
 /** Makes the hall once, with the CLI, on a fresh data directory that each step copies. */
 async function prepareHall(o: LoadOptions): Promise<PreparedHall> {
   if (o.preparedDir && existsSync(join(o.preparedDir, 'tokens.json'))) {
     const saved = JSON.parse(readFileSync(join(o.preparedDir, 'tokens.json'), 'utf8')) as Omit<PreparedHall, 'cleanup'>;
-    if (saved.kioskTokens.length === o.kiosks && saved.counterTokens.length === o.counters) return { ...saved, cleanup: () => {} };
+    if (saved.kioskTokens.length === o.kiosks && saved.kioskDeviceIds?.length === o.kiosks && saved.counterTokens.length === o.counters) {
+      return { ...saved, cleanup: () => {} };
+    }
   }
   const keep = o.preparedDir !== null;
   const root = o.preparedDir ?? mkdtempSync(join(tmpdir(), 'hall-load-'));
@@ -610,7 +621,7 @@ async function prepareHall(o: LoadOptions): Promise<PreparedHall> {
   const dir = ['--data-dir', template];
   cli(['services', 'import', catalogueFile, ...dir]); // first: creates the database and the counters
   const device = (kind: string, name: string, counter?: number) => () =>
-    cliAsync(['device', 'add', '--kind', kind, '--name', name, ...(counter ? ['--counter', String(counter)] : []), ...dir]).then(tokenFrom);
+    cliAsync(['device', 'add', '--kind', kind, '--name', name, ...(counter ? ['--counter', String(counter)] : []), ...dir]);
   const jobs = [
     ...Array.from({ length: o.kiosks }, (_, i) => device('kiosk', `k${i + 1}`)),
     ...Array.from({ length: o.counters }, (_, i) => device('counter', `w${i + 1}`, i + 1)),
@@ -619,11 +630,12 @@ async function prepareHall(o: LoadOptions): Promise<PreparedHall> {
       cliAsync(['staff', 'add', '--login', `clerk${i + 1}`, '--name', `窗口${i + 1}`, '--password', 'bench1234', ...dir])),
   ];
   const outputs = await inBatches(jobs, 3);
-  const kioskTokens = outputs.slice(0, o.kiosks);
-  const counterTokens = outputs.slice(o.kiosks, o.kiosks + o.counters);
-  const displayToken = outputs[o.kiosks + o.counters]!;
-  if (keep) writeFileSync(join(root, 'tokens.json'), JSON.stringify({ template, kioskTokens, counterTokens, displayToken }));
-  return { template, kioskTokens, counterTokens, displayToken, cleanup: () => (keep ? undefined : rmSync(root, { recursive: true, force: true })) };
+  const kioskTokens = outputs.slice(0, o.kiosks).map(tokenFrom);
+  const kioskDeviceIds = outputs.slice(0, o.kiosks).map(deviceIdFrom);
+  const counterTokens = outputs.slice(o.kiosks, o.kiosks + o.counters).map(tokenFrom);
+  const displayToken = tokenFrom(outputs[o.kiosks + o.counters]!);
+  if (keep) writeFileSync(join(root, 'tokens.json'), JSON.stringify({ template, kioskTokens, kioskDeviceIds, counterTokens, displayToken }));
+  return { template, kioskTokens, kioskDeviceIds, counterTokens, displayToken, cleanup: () => (keep ? undefined : rmSync(root, { recursive: true, force: true })) };
 }
 
 // ------------------------------------------------------------------ one step
@@ -733,6 +745,7 @@ async function runStep(o: LoadOptions, prepared: PreparedHall, clients: number):
 
     const issueLatencies: number[] = [];
     const issueSentAt: number[] = []; // absolute, beside each latency
+    const issueDevices: string[] = []; // the kiosk's device id, beside each latency
     let issueRefusals = 0;
     let issued = 0;
     const kioskLoops = kiosks.map(async (k, i) => {
@@ -750,6 +763,7 @@ async function runStep(o: LoadOptions, prepared: PreparedHall, clients: number):
         if (measured) {
           issueLatencies.push(performance.now() - s);
           issueSentAt.push(performance.timeOrigin + s);
+          issueDevices.push(prepared.kioskDeviceIds[i]!);
           if (a?.ok) issued++;
           else issueRefusals++;
         }
@@ -890,7 +904,7 @@ async function runStep(o: LoadOptions, prepared: PreparedHall, clients: number):
           ? { cpuShare: (thread1.runNs - thread0.runNs) / 1e9 / elapsed, runQueueShare: (thread1.waitNs - thread0.waitNs) / 1e9 / elapsed }
           : null,
       stalls,
-      trace: traceFile ? { acks: issueSentAt.map((sentAt, i) => ({ sentAt, ms: issueLatencies[i]! })), file: traceFile, startedAt: measuredFrom } : null,
+      trace: traceFile ? { acks: issueSentAt.map((sentAt, i) => ({ sentAt, ms: issueLatencies[i]!, device: issueDevices[i]! })), file: traceFile, startedAt: measuredFrom } : null,
     };
   } finally {
     for (const s of sockets) s.close();

@@ -84,6 +84,8 @@ export async function startHallServer(options: HallServerOptions): Promise<Runni
   const log = options.log ?? createLogger();
   const clock = options.clock ?? Date.now;
   mkdirSync(options.dataDir, { recursive: true });
+  // opened first: a trace file that cannot be opened stops the start before anything else is
+  const trace = startTrace(options.traceFile, (err) => log.error({ err }, 'the diagnostic trace could not be written: tracing stopped'));
   const idHashSecret = loadOrCreateSecret(options.dataDir); // before anything is opened: it may refuse to start
   // `hall restore` refuses while this file names a live process (from before the database is opened)
   const pidFile = join(options.dataDir, PID_FILE);
@@ -93,7 +95,6 @@ export async function startHallServer(options: HallServerOptions): Promise<Runni
   const store = new HallStore(db);
   let demo: DemoCredentials | null = null;
   if (options.demo !== false && store.isEmpty()) demo = seedDemoHall(store, clock());
-  const trace = startTrace(options.traceFile);
   const hall = new Hall(store, { clock, log, idHashSecret, trace });
   const backupsKept = options.backupsKept ?? DEFAULT_BACKUPS_KEPT;
   // Each step on its own: one that fails is logged and does not keep the others from running.

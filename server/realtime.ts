@@ -77,7 +77,7 @@ export const SHARDS = 32;
 const TURN_BUDGET_MS = 4;
 /**
  * the same while a call is being written: its fan-out is what the hall waits for (with direct frame
- * writes a call to 1,600 displays takes about 4 such turns; 10 ms turns were needed before them)
+ * writes a call to 1,600 displays takes 4–5 such turns; 10 ms turns were needed before them)
  */
 const CALL_TURN_BUDGET_MS = 5;
 /** a namespace with at most this many sockets gets each message in one turn instead of shard by shard */
@@ -244,10 +244,13 @@ export function attachRealtime(
    */
   const sessions = new Map<string, ClerkSessionRecord>();
   const sameBusinessDay = (a: number, b: number) => businessDateOf(a, hall.state.settings.timeZone) === businessDateOf(b, hall.state.settings.timeZone);
+  /** a session started at `startedAt` is past staffSessionHours */
+  const expiredSince = (startedAt: number) => hall.now() - startedAt > hall.state.settings.staffSessionHours * 3_600_000;
   try {
     for (const session of hall.store.clerkSessions()) {
       const holds = hall.state.counterStates.get(session.counterId)?.staffId === session.staffId;
-      if (holds && sameBusinessDay(session.startedAt, hall.now())) sessions.set(session.counterId, session);
+      // an expired one is kept too (its counter signed out by the expiry): its terminal is told it expired
+      if ((holds || expiredSince(session.startedAt)) && sameBusinessDay(session.startedAt, hall.now())) sessions.set(session.counterId, session);
       else hall.store.deleteClerkSession(session.counterId);
     }
   } catch (err) {
@@ -273,8 +276,6 @@ export function attachRealtime(
   /** connections whose session ended, owed a snapshot once the sender has sent what came before it */
   const snapshotsDue = new Set<HallSocket>();
 
-  /** a session started at `startedAt` is past staffSessionHours */
-  const expiredSince = (startedAt: number) => hall.now() - startedAt > hall.state.settings.staffSessionHours * 3_600_000;
   const sessionTooOld = (socket: HallSocket) => expiredSince(socket.data.signedInAt);
 
   /**
@@ -321,7 +322,7 @@ export function attachRealtime(
       const answer = (a: Ack<R>) => {
         ack(a);
         hall.commandTimes.record(name, performance.now() - received);
-        hall.trace?.command(name, received);
+        hall.trace?.command(name, socket.data.device.id, received);
       };
       Promise.resolve()
         .then(() => handler(parsed.data))
@@ -840,7 +841,12 @@ export function attachRealtime(
       if (outOfBudget) break;
     }
     // with changes still queued, the next turn sends the views (its seq covers their content)
-    const resume = () => (pending.length > 0 ? scheduleStep() : sendDueViews([]));
+    const resume = () => {
+      if (pending.length > 0) return scheduleStep();
+      const started = performance.now();
+      sendDueViews([]);
+      hall.trace?.turn(started, performance.now() - started); // a turn of views only
+    };
     if (outOfBudget && !viewsContinue) {
       viewsContinue = true;
       setImmediate(() => {

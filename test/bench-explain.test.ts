@@ -8,13 +8,13 @@ const T = 1_800_000_000_000; // some moment, ms since the epoch
 describe('explainAck', () => {
   it('splits an ack into waiting (behind another command), handling (its commit) and the way back', () => {
     const trace: TraceEntry[] = [
-      { k: 'command', name: 'counter:call-next', at: T - 1, ms: 9 }, // was running when the kiosk sent
+      { k: 'command', name: 'counter:call-next', device: 'c1', at: T - 1, ms: 9 }, // was running when the kiosk sent
       { k: 'commit', at: T - 0.5, ms: 8 },
-      { k: 'command', name: 'ticket:issue', at: T + 8, ms: 14 },
+      { k: 'command', name: 'ticket:issue', device: 'k1', at: T + 8, ms: 14 },
       { k: 'commit', at: T + 9, ms: 12 },
       { k: 'turn', at: T + 22, ms: 3, takeMs: 1 }, // after the answer, before the kiosk had it
     ];
-    const x = explainAck({ sentAt: T, ms: 26 }, trace);
+    const x = explainAck({ sentAt: T, ms: 26, device: 'k1' }, trace);
     expect(x.command).toEqual({ at: T + 8, ms: 14 });
     expect(x.waitedMs).toBeCloseTo(8);
     expect(x.handledMs).toBeCloseTo(14);
@@ -24,7 +24,7 @@ describe('explainAck', () => {
     expect(x.weights.get('own handling')).toBeCloseTo(2);
     expect(x.weights.get('other command')).toBeCloseTo(8); // only the part inside the ack's time
     expect(x.weights.get('sender')).toBeCloseTo(3);
-    expect(x.weights.get('outside the server')).toBeCloseTo(1);
+    expect(x.weights.get('not seen on the server')).toBeCloseTo(1);
     expect(x.cause).toBe('own commit');
     const total = [...x.weights.values()].reduce((a, b) => a + b, 0);
     expect(total).toBeCloseTo(26);
@@ -37,26 +37,33 @@ describe('explainAck', () => {
     const trace: TraceEntry[] = [
       { k: 'stall', at: T, ms: 20, waitCpuMs: 15 }, // the loop came round 20 ms late; 15 of them waiting for a CPU
       { k: 'gc', kind: 'minor', at: T + 12, ms: 4 },
-      { k: 'command', name: 'ticket:issue', at: T + 20, ms: 2 },
+      { k: 'command', name: 'ticket:issue', device: 'k1', at: T + 20, ms: 2 },
     ];
-    const x = explainAck({ sentAt: T, ms: 22 }, trace);
+    const x = explainAck({ sentAt: T, ms: 22, device: 'k1' }, trace);
     expect(x.weights.get('gc')).toBeCloseTo(4);
     // the stall's 16 ms outside the gc: 16 × 15/20 waiting, the rest untraced
     expect(x.weights.get('waiting for a CPU')).toBeCloseTo(12);
     expect(x.weights.get('untraced work')).toBeCloseTo(4);
-    expect(x.weights.get('outside the server')).toBeCloseTo(0);
+    expect(x.weights.get('not seen on the server')).toBeCloseTo(0);
     expect(x.cause).toBe('waiting for a CPU');
   });
 
-  it('takes the first ticket:issue read after the emit that ended before the answer; none: not in the trace', () => {
+  it("takes the kiosk's own ticket:issue read after the emit, even when another kiosk's was read first; none: not in the trace", () => {
     const trace: TraceEntry[] = [
-      { k: 'command', name: 'ticket:issue', at: T - 10, ms: 3 }, // another kiosk's, before this emit
-      { k: 'command', name: 'ticket:issue', at: T + 3, ms: 2 },
-      { k: 'command', name: 'ticket:issue', at: T + 4, ms: 2 },
-      { k: 'command', name: 'ticket:issue', at: T + 9, ms: 5 }, // ends after this answer arrived
+      { k: 'command', name: 'ticket:issue', device: 'k1', at: T - 10, ms: 3 }, // its previous one
+      { k: 'command', name: 'ticket:issue', device: 'k2', at: T + 3, ms: 2 }, // sent earlier by another kiosk, read first
+      { k: 'command', name: 'ticket:issue', device: 'k1', at: T + 5, ms: 2 },
+      { k: 'command', name: 'ticket:issue', device: 'k3', at: T + 9, ms: 5 }, // another kiosk's, while the answer was on its way
     ];
-    expect(explainAck({ sentAt: T, ms: 10 }, trace).command).toEqual({ at: T + 3, ms: 2 });
-    const lost = explainAck({ sentAt: T + 100, ms: 5 }, trace);
+    const x = explainAck({ sentAt: T, ms: 10, device: 'k1' }, trace);
+    expect(x.command).toEqual({ at: T + 5, ms: 2 });
+    // k2's 2 ms before the read, and 1 ms of k3's after the answer was handed over, before the kiosk had it
+    expect(x.weights.get('other command')).toBeCloseTo(3);
+    // a command stamped a little before the emit (the two processes' clocks): no window turns inside out
+    const skewed = explainAck({ sentAt: T + 1_000, ms: 6, device: 'k3' }, [{ k: 'command', name: 'ticket:issue', device: 'k3', at: T + 999, ms: 2 }]);
+    expect(skewed.waitedMs).toBe(0);
+    expect([...skewed.weights.values()].reduce((a, b) => a + b, 0)).toBeCloseTo(6);
+    const lost = explainAck({ sentAt: T + 100, ms: 5, device: 'k1' }, trace);
     expect(lost.command).toBeNull();
     expect(lost.cause).toBe('not in the trace');
     expect(explanationLine(lost, T)).toBe('5.0 ms at 0.1 s: no ticket:issue in the trace fits');
@@ -66,16 +73,16 @@ describe('explainAck', () => {
 describe('explainSlowest', () => {
   it('explains the n slowest and tallies the biggest cause of every ack over the limit', () => {
     const trace: TraceEntry[] = [
-      { k: 'command', name: 'ticket:issue', at: T + 1, ms: 25 },
+      { k: 'command', name: 'ticket:issue', device: 'k1', at: T + 1, ms: 25 },
       { k: 'commit', at: T + 2, ms: 23 },
       { k: 'turn', at: T + 1_000, ms: 22, takeMs: 0 },
-      { k: 'command', name: 'ticket:issue', at: T + 1_022, ms: 1 },
-      { k: 'command', name: 'ticket:issue', at: T + 2_000, ms: 1 },
+      { k: 'command', name: 'ticket:issue', device: 'k1', at: T + 1_022, ms: 1 },
+      { k: 'command', name: 'ticket:issue', device: 'k1', at: T + 2_000, ms: 1 },
     ];
     const acks = [
-      { sentAt: T + 2_000, ms: 2 },
-      { sentAt: T, ms: 27 },
-      { sentAt: T + 1_000, ms: 24 },
+      { sentAt: T + 2_000, ms: 2, device: 'k1' },
+      { sentAt: T, ms: 27, device: 'k1' },
+      { sentAt: T + 1_000, ms: 24, device: 'k1' },
     ];
     const r = explainSlowest(acks, trace, 2, 20);
     expect(r.slowest.map((x) => x.ack.ms)).toEqual([27, 24]);

@@ -122,10 +122,10 @@ function CounterTerminal({ token, onRepair }: { token: string; onRepair: (() => 
       if (!creds || !resume || !socket.connected) return;
       void signIn(creds, resume).then((error) => {
         if (!error || error.code === 'OFFLINE') return; // dropped again: the next connect tries again
+        if (sessionId.current !== resume) return; // the clerk signed in by hand meanwhile: that session stands
         // no answer on a connection that stays up (a server busy restoring, a lost packet): ask again
-        // while the clerk has not signed in by hand meanwhile
         if (error.code === 'TIMEOUT') {
-          if (sessionId.current !== resume || !socket.connected || retry !== null) return;
+          if (!socket.connected || retry !== null) return;
           retry = setTimeout(() => (sessionId.current === resume ? tryResume() : (retry = null)), RESUME_RETRY_MS);
           return;
         }

@@ -143,8 +143,10 @@ describe("a counter's own view (the visitor in hand, the queue)", () => {
     const kiosk = await hall.connect('/kiosk', 'demo-kiosk-1');
     okData(await kiosk.command('ticket:issue', { serviceId: 'hukou', idempotencyKey: idempotencyKey(), idNumber: '11010519491231002X' }));
     const clerk = await hall.connect('/counter', 'demo-counter-1');
+    const ownView = clerk.next<CounterViewMessage>('counter:view'); // the sign-in's own, after its answer
     const signedIn = okData(await clerk.command<SignInResult>('staff:sign-in', { login: 'clerk1', password: 'demo1234' }));
     expect(signedIn.view.queue.length).toBeGreaterThan(0); // the signed-in clerk sees the queue
+    await ownView;
     const views: CounterViewMessage[] = [];
     clerk.socket.on('counter:view', (m: CounterViewMessage) => views.push(m));
     const answer = okData(await clerk.command<SignOutResult>('staff:sign-out'));
@@ -300,9 +302,15 @@ describe("a counter's own view (the visitor in hand, the queue)", () => {
 
       // twelve hours after the sign-in, another restart does not give the session a fresh start
       now += hall.hall.state.settings.staffSessionHours * 3_600_000 + 60_000;
-      hall = await startTestHall({ dataDir, clock: () => now });
+      hall = await startTestHall({ dataDir, clock: () => now, revocationCheckMs: 50 });
       const late = await hall.connect('/counter', 'demo-counter-1');
       expect(await late.command('staff:sign-in', { ...signIn, resume: current })).toMatchObject({ ok: false, error: { code: 'SESSION_EXPIRED' } });
+      // the expiry signs the paused counter out; after one more restart the terminal is still told it expired
+      await waitFor(() => hall!.hall.state.counterStates.get('c1')?.status === 'signed_out', 5_000, 'the expired counter signed out');
+      await hall.stop();
+      hall = await startTestHall({ dataDir, clock: () => now });
+      const again = await hall.connect('/counter', 'demo-counter-1');
+      expect(await again.command('staff:sign-in', { ...signIn, resume: current })).toMatchObject({ ok: false, error: { code: 'SESSION_EXPIRED' } });
     } finally {
       await hall?.stop();
       hall = null;
