@@ -41,7 +41,10 @@ export interface AckExplanation {
   /** what ran on the server's event loop while the command waited, and after its answer until the kiosk had it */
   before: TraceEntry[];
   after: TraceEntry[];
-  /** ms of the acknowledgement by cause: 'own commit', 'own handling', 'other command', 'sender', 'http', 'gc', 'waiting for a CPU', 'untraced work', 'not seen on the server' */
+  /**
+   * ms of the acknowledgement by cause: 'own commit', 'own handling', 'other command', 'sender', 'http',
+   * 'gc', 'waiting for a CPU', 'untraced work', 'kiosk side', 'not seen on the server'
+   */
   weights: Map<string, number>;
   /** the biggest of them */
   cause: string;
@@ -70,44 +73,17 @@ function describe(e: TraceEntry): string {
 
 type Interval = [number, number];
 
-/** Sorted, non-overlapping intervals covering the same time as `list`. */
-function union(list: Interval[]): Interval[] {
-  const sorted = list.filter(([a, b]) => b > a).sort((x, y) => x[0] - y[0]);
-  const out: Interval[] = [];
-  for (const [a, b] of sorted) {
-    const last = out.at(-1);
-    if (last && a <= last[1]) last[1] = Math.max(last[1], b);
-    else out.push([a, b]);
-  }
-  return out;
+/** A turn of the kiosk's own event loop (the bench's main thread) that came round late: ms since the epoch, ms. */
+export interface ClientStall {
+  at: number;
+  ms: number;
 }
 
-/** The parts of `a` inside `b` (both unions). */
-function intersect(a: Interval[], b: Interval[]): Interval[] {
-  const out: Interval[] = [];
-  for (const [a0, a1] of a) for (const [b0, b1] of b) if (Math.min(a1, b1) > Math.max(a0, b0)) out.push([Math.max(a0, b0), Math.min(a1, b1)]);
-  return union(out);
-}
-
-/** The parts of `a` outside `b` (both unions). */
-function subtract(a: Interval[], b: Interval[]): Interval[] {
-  let rest = a;
-  for (const [b0, b1] of b) {
-    rest = rest.flatMap(([a0, a1]): Interval[] => {
-      const parts: Interval[] = [
-        [a0, Math.min(a1, b0)],
-        [Math.max(a0, b1), a1],
-      ];
-      return parts.filter(([x, y]) => y > x);
-    });
-  }
-  return rest;
-}
-
-const length = (list: Interval[]) => list.reduce((sum, [a, b]) => sum + (b - a), 0);
-
-/** Matches and splits one acknowledgement. */
-export function explainAck(ack: SentAck, trace: readonly TraceEntry[]): AckExplanation {
+/**
+ * Matches and splits one acknowledgement. `client`: the late turns of the kiosk's own loop, which hold
+ * up its emit and its reading of the answer.
+ */
+export function explainAck(ack: SentAck, trace: readonly TraceEntry[], client: readonly ClientStall[] = []): AckExplanation {
   const answeredAt = ack.sentAt + ack.ms;
   const candidates = trace.filter(
     (e): e is Extract<TraceEntry, { k: 'command' }> =>
@@ -124,41 +100,58 @@ export function explainAck(ack: SentAck, trace: readonly TraceEntry[]): AckExpla
   const notable = (e: TraceEntry) => e !== command && e.ms >= NOTABLE_MS && e.k !== 'commit';
   const before = trace.filter((e) => notable(e) && overlaps(e, ack.sentAt, readAt));
   const after = trace.filter((e) => notable(e) && overlaps(e, doneAt, answeredAt));
-  // The time outside the server's handling, split by what the loop was doing, in this order (a late
-  // turn of the loop covers whatever ran in it, so it counts only where nothing else was traced); what
-  // is left was not seen on the server: the network, the kiosk's side, or server work in turns of the
-  // loop less than STALL_MS late (server/trace.ts).
-  const outside: Interval[] = [[ack.sentAt, readAt], [doneAt, answeredAt]];
+  // The time outside the server's handling, cut where any entry begins or ends; each piece goes to
+  //  - a wait for a CPU, for the share of it the server's thread spent waiting (a late turn of its loop
+  //    that covers the piece says how much: spread evenly over that turn), and the rest to
+  //  - what the server's trace shows running then, in this order: another command (its commit
+  //    included), a sender turn, an HTTP request, a garbage collection; or, in a late turn with none of
+  //    those, untraced work (sockets' own reads and writes, timers);
+  //  - otherwise the kiosk's own loop turning late (its emit or its reading of the answer held up);
+  //  - otherwise not seen on the server: the network, or work in turns of either loop less than
+  //    STALL_MS late (server/trace.ts).
+  const outside: Interval[] = [
+    [ack.sentAt, readAt],
+    [doneAt, answeredAt],
+  ];
   const weights = new Map<string, number>([
     ['own commit', Math.min(commit?.ms ?? 0, doneAt - readAt)],
     ['own handling', Math.max(0, doneAt - readAt - (commit?.ms ?? 0))],
+    ['other command', 0],
+    ['sender', 0],
+    ['http', 0],
+    ['gc', 0],
+    ['waiting for a CPU', 0],
+    ['untraced work', 0],
+    ['kiosk side', 0],
+    ['not seen on the server', 0],
   ]);
-  let covered: Interval[] = [];
-  const kinds: [string, (e: TraceEntry) => boolean][] = [
-    ['other command', (e) => e.k === 'command'],
-    ['sender', (e) => e.k === 'turn'],
-    ['http', (e) => e.k === 'http'],
-    ['gc', (e) => e.k === 'gc'],
-  ];
+  const add = (cause: string, ms: number) => weights.set(cause, weights.get(cause)! + ms);
   const around = [...before, ...after];
-  for (const [cause, is] of kinds) {
-    const mine = intersect(union(around.filter(is).map((e): Interval => [e.at, e.at + e.ms])), outside);
-    weights.set(cause, length(subtract(mine, covered)));
-    covered = union([...covered, ...mine]);
+  const kiosk = client.filter((c) => c.at < answeredAt && c.at + c.ms > ack.sentAt);
+  const kinds: [string, TraceEntry['k']][] = [
+    ['other command', 'command'],
+    ['sender', 'turn'],
+    ['http', 'http'],
+    ['gc', 'gc'],
+  ];
+  const covers = (x: { at: number; ms: number }, t: number) => x.at <= t && t < x.at + x.ms;
+  for (const [from, to] of outside) {
+    const cuts = [from, to, ...[...around, ...kiosk].flatMap((e) => [e.at, e.at + e.ms]).filter((t) => t > from && t < to)].sort((a, b) => a - b);
+    for (let i = 0; i + 1 < cuts.length; i++) {
+      const piece = cuts[i + 1]! - cuts[i]!;
+      if (piece <= 0) continue;
+      const mid = cuts[i]! + piece / 2;
+      const stall = around.find((e): e is Extract<TraceEntry, { k: 'stall' }> => e.k === 'stall' && covers(e, mid));
+      const waiting = stall?.waitCpuMs !== undefined && stall.ms > 0 ? Math.min(1, stall.waitCpuMs / stall.ms) : 0;
+      add('waiting for a CPU', piece * waiting);
+      const kind = kinds.find(([, k]) => around.some((e) => e.k === k && covers(e, mid)));
+      const rest = piece * (1 - waiting);
+      if (kind) add(kind[0], rest);
+      else if (stall) add('untraced work', rest);
+      else if (kiosk.some((c) => covers(c, mid))) add('kiosk side', rest);
+      else add('not seen on the server', rest);
+    }
   }
-  // the rest of each late turn of the loop: the thread waiting for a CPU (its share of the stall), or
-  // running something the trace does not name (sockets' own reads and writes, HTTP, timers)
-  weights.set('waiting for a CPU', 0);
-  weights.set('untraced work', 0);
-  const stalls = around.filter((e): e is Extract<TraceEntry, { k: 'stall' }> => e.k === 'stall');
-  for (const e of new Set(stalls)) {
-    const part = length(subtract(intersect([[e.at, e.at + e.ms]], outside), covered));
-    const waiting = e.waitCpuMs !== undefined && e.ms > 0 ? part * (e.waitCpuMs / e.ms) : 0;
-    weights.set('waiting for a CPU', weights.get('waiting for a CPU')! + waiting);
-    weights.set('untraced work', weights.get('untraced work')! + part - waiting);
-  }
-  covered = union([...covered, ...intersect(union(stalls.map((e): Interval => [e.at, e.at + e.ms])), outside)]);
-  weights.set('not seen on the server', Math.max(0, length(outside) - length(covered)));
   const cause = [...weights].sort((a, b) => b[1] - a[1])[0]![0];
   return {
     ack,
@@ -181,7 +174,12 @@ export function explanationLine(x: AckExplanation, stepStart: number): string {
   const list = (l: TraceEntry[]) => (l.length ? ` (${l.map(describe).join(', ')})` : '');
   return (
     `${x.ack.ms.toFixed(1)} ms at ${when} = waited ${x.waitedMs.toFixed(1)}${list(x.before)} + handled ${x.handledMs.toFixed(1)}` +
-    `${x.commitMs !== null ? ` (commit ${x.commitMs.toFixed(1)})` : ''} + back ${x.backMs.toFixed(1)}${list(x.after)}; most: ${x.cause}`
+    `${x.commitMs !== null ? ` (commit ${x.commitMs.toFixed(1)})` : ''} + back ${x.backMs.toFixed(1)}${list(x.after)}; by cause: ` +
+    [...x.weights]
+      .filter(([, ms]) => ms >= 0.05)
+      .sort((a, b) => b[1] - a[1])
+      .map(([cause, ms]) => `${cause} ${ms.toFixed(1)}`)
+      .join(', ')
   );
 }
 
@@ -189,13 +187,19 @@ export function explanationLine(x: AckExplanation, stepStart: number): string {
  * The `n` slowest acknowledgements explained, and a tally of the biggest cause over every one above
  * `overMs`.
  */
-export function explainSlowest(acks: readonly SentAck[], trace: readonly TraceEntry[], n: number, overMs: number): { slowest: AckExplanation[]; tally: Map<string, number>; over: number } {
+export function explainSlowest(
+  acks: readonly SentAck[],
+  trace: readonly TraceEntry[],
+  n: number,
+  overMs: number,
+  client: readonly ClientStall[] = [],
+): { slowest: AckExplanation[]; tally: Map<string, number>; over: number } {
   const sorted = [...acks].sort((a, b) => b.ms - a.ms);
   const slow = sorted.filter((a) => a.ms > overMs);
   const tally = new Map<string, number>();
   for (const a of slow) {
-    const cause = explainAck(a, trace).cause;
+    const cause = explainAck(a, trace, client).cause;
     tally.set(cause, (tally.get(cause) ?? 0) + 1);
   }
-  return { slowest: sorted.slice(0, n).map((a) => explainAck(a, trace)), tally, over: slow.length };
+  return { slowest: sorted.slice(0, n).map((a) => explainAck(a, trace, client)), tally, over: slow.length };
 }

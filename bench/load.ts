@@ -38,8 +38,8 @@ import { parseArgs } from 'node:util';
 import { Worker, isMainThread, parentPort, workerData } from 'node:worker_threads';
 import { io, type Socket } from 'socket.io-client';
 import { DEMO_CATALOGUE } from '../server/demo-hall.ts';
-import { readTrace } from '../server/trace.ts';
-import { explainSlowest, explanationLine, type SentAck } from './explain.ts';
+import { STALL_MS, STALL_TICK_MS as TRACE_TICK_MS, readTrace } from '../server/trace.ts';
+import { explainSlowest, explanationLine, type ClientStall, type SentAck } from './explain.ts';
 import { parseSchedStat } from '../server/timings.ts';
 import type { CatalogueFile } from '../shared/catalogue.ts';
 import {
@@ -171,8 +171,8 @@ export interface StepResult {
   serverMainThread: { cpuShare: number; runQueueShare: number } | null;
   /** a separate process that only sleeps, timed over the step */
   stalls: StallSummary;
-  /** with --trace: every measured acknowledgement, the trace file the server wrote, and when measuring began */
-  trace: { acks: SentAck[]; file: string; startedAt: number } | null;
+  /** with --trace: every measured acknowledgement, the trace file the server wrote, when measuring began, the kiosks' loop's late turns */
+  trace: { acks: SentAck[]; file: string; startedAt: number; clientStalls: ClientStall[] } | null;
 }
 
 /**
@@ -804,6 +804,17 @@ async function runStep(o: LoadOptions, prepared: PreparedHall, clients: number):
     const elu0 = performance.eventLoopUtilization();
     const mainLoop = monitorEventLoopDelay({ resolution: 1 });
     mainLoop.enable();
+    // with --trace: the kiosks' own late loop turns, laid beside the server's (bench/explain.ts)
+    const clientStalls: ClientStall[] = [];
+    let lastTick = performance.now();
+    const clientStallTimer = o.trace
+      ? setInterval(() => {
+          const now = performance.now();
+          const late = now - lastTick - TRACE_TICK_MS;
+          if (late > STALL_MS) clientStalls.push({ at: performance.timeOrigin + lastTick + TRACE_TICK_MS, ms: late });
+          lastTick = now;
+        }, TRACE_TICK_MS)
+      : null;
     const t0 = performance.now();
     measuring = true;
     const measuredFrom = performance.timeOrigin + t0;
@@ -858,6 +869,7 @@ async function runStep(o: LoadOptions, prepared: PreparedHall, clients: number):
     const benchCpu = process.cpuUsage(benchCpu0);
     const mainUtilisation = performance.eventLoopUtilization(elu0).utilization;
     mainLoop.disable();
+    if (clientStallTimer) clearInterval(clientStallTimer);
     const health1 = (await (await fetch(`${server.url}/api/v1/health`)).json()) as HealthView;
     const seq1 = health1.seq;
     const rss = processStats(pid).rssMb;
@@ -904,7 +916,7 @@ async function runStep(o: LoadOptions, prepared: PreparedHall, clients: number):
           ? { cpuShare: (thread1.runNs - thread0.runNs) / 1e9 / elapsed, runQueueShare: (thread1.waitNs - thread0.waitNs) / 1e9 / elapsed }
           : null,
       stalls,
-      trace: traceFile ? { acks: issueSentAt.map((sentAt, i) => ({ sentAt, ms: issueLatencies[i]!, device: issueDevices[i]! })), file: traceFile, startedAt: measuredFrom } : null,
+      trace: traceFile ? { acks: issueSentAt.map((sentAt, i) => ({ sentAt, ms: issueLatencies[i]!, device: issueDevices[i]! })), file: traceFile, startedAt: measuredFrom, clientStalls } : null,
     };
   } finally {
     for (const s of sockets) s.close();
@@ -954,7 +966,7 @@ function timingsLine(t: ServerTimingsView): string {
 /** What the slowest acknowledgements waited behind, from the server's trace (read once the server has stopped). */
 function traceLines(t: NonNullable<StepResult['trace']>): string {
   const entries = readTrace(readFileSync(t.file, 'utf8'));
-  const { slowest, tally, over } = explainSlowest(t.acks, entries, 5, ISSUE_TARGET_MS);
+  const { slowest, tally, over } = explainSlowest(t.acks, entries, 5, ISSUE_TARGET_MS, t.clientStalls);
   const causes = [...tally].sort((a, b) => b[1] - a[1]).map(([cause, n]) => `${cause} ${n}`).join(', ');
   return (
     `  trace                 ${entries.length} entries in ${t.file}; acks over ${ISSUE_TARGET_MS} ms: ${over}${over ? ` (biggest part: ${causes})` : ''}; the slowest:\n` +

@@ -104,9 +104,12 @@ export async function createHttpApp(
     app.addHook('onRequest', async (req) => {
       started.set(req, performance.now());
     });
-    app.addHook('onResponse', async (req) => {
+    // to the answer ready to send, not to the last byte out: the time the request held the loop, which
+    // the wait for the socket to take the answer would blur
+    app.addHook('onSend', async (req, _reply, payload) => {
       const t = started.get(req);
       if (t !== undefined) trace.http(req.routeOptions.url ?? 'unmatched', t);
+      return payload;
     });
   }
   app.addHook('onSend', async (_req, reply, payload) => {

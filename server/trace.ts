@@ -5,8 +5,8 @@
 //   { k: 'command', name, device, at, ms }  a command from reading it to handing over its
 //                                   acknowledgement, and the id of the device that sent it
 //   { k: 'commit', at, ms }         a commit: the transaction and its fsync
-//   { k: 'http', route, at, ms }    an HTTP request, from its arrival to its answer sent (the route's
-//                                   pattern, never the URL: a tracking token stays out)
+//   { k: 'http', route, at, ms }    an HTTP request, from its arrival to its answer ready to send (the
+//                                   route's pattern, never the URL: a tracking token stays out)
 //   { k: 'turn', at, ms, takeMs }   a turn of the broadcast sender (realtime.ts step): taking the
 //                                   queued changes (counter terminals' messages and views), then shards
 //   { k: 'gc', kind, at, ms }       a garbage-collection pause (kind: V8's, e.g. 'minor', 'major')

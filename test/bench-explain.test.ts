@@ -29,23 +29,41 @@ describe('explainAck', () => {
     const total = [...x.weights.values()].reduce((a, b) => a + b, 0);
     expect(total).toBeCloseTo(26);
     expect(explanationLine(x, T - 5_000)).toBe(
-      '26.0 ms at 5.0 s = waited 8.0 (counter:call-next 9.0 ms) + handled 14.0 (commit 12.0) + back 4.0 (sender turn 3.0 ms (changes 1.0)); most: own commit',
+      '26.0 ms at 5.0 s = waited 8.0 (counter:call-next 9.0 ms) + handled 14.0 (commit 12.0) + back 4.0 (sender turn 3.0 ms (changes 1.0)); ' +
+        'by cause: own commit 12.0, other command 8.0, sender 3.0, own handling 2.0, not seen on the server 1.0',
     );
   });
 
-  it('counts a late loop only where nothing traced ran, split into waiting for a CPU and untraced work', () => {
+  it("splits a late turn of the server's loop into waiting for a CPU (its share, spread evenly) and what ran: a GC, or untraced work", () => {
     const trace: TraceEntry[] = [
       { k: 'stall', at: T, ms: 20, waitCpuMs: 15 }, // the loop came round 20 ms late; 15 of them waiting for a CPU
       { k: 'gc', kind: 'minor', at: T + 12, ms: 4 },
       { k: 'command', name: 'ticket:issue', device: 'k1', at: T + 20, ms: 2 },
     ];
     const x = explainAck({ sentAt: T, ms: 22, device: 'k1' }, trace);
-    expect(x.weights.get('gc')).toBeCloseTo(4);
-    // the stall's 16 ms outside the gc: 16 × 15/20 waiting, the rest untraced
-    expect(x.weights.get('waiting for a CPU')).toBeCloseTo(12);
+    // a quarter of the late turn ran: of the gc's 4 ms, 1; of the other 16 ms, 4 of untraced work
+    expect(x.weights.get('waiting for a CPU')).toBeCloseTo(15);
+    expect(x.weights.get('gc')).toBeCloseTo(1);
     expect(x.weights.get('untraced work')).toBeCloseTo(4);
     expect(x.weights.get('not seen on the server')).toBeCloseTo(0);
     expect(x.cause).toBe('waiting for a CPU');
+  });
+
+  it("counts the kiosk's own late loop turns where the server's trace shows nothing", () => {
+    const trace: TraceEntry[] = [
+      { k: 'stall', at: T + 1, ms: 4, waitCpuMs: 0 },
+      { k: 'command', name: 'ticket:issue', device: 'k1', at: T + 6, ms: 2 },
+    ];
+    // the kiosk's loop was late from T+3 to T+6 and again when the answer came
+    const x = explainAck({ sentAt: T, ms: 20, device: 'k1' }, trace, [
+      { at: T + 3, ms: 3 },
+      { at: T + 10, ms: 9 },
+      { at: T + 40, ms: 5 }, // long after: not this ack's
+    ]);
+    expect(x.weights.get('untraced work')).toBeCloseTo(4); // the server's late turn comes first
+    expect(x.weights.get('kiosk side')).toBeCloseTo(1 + 9); // T+5..T+6, and T+10..T+19
+    expect(x.weights.get('not seen on the server')).toBeCloseTo(20 - 2 - 4 - 10);
+    expect(x.cause).toBe('kiosk side');
   });
 
   it("takes the kiosk's own ticket:issue read after the emit, even when another kiosk's was read first; none: not in the trace", () => {
