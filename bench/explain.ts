@@ -43,7 +43,7 @@ export interface AckExplanation {
   after: TraceEntry[];
   /**
    * ms of the acknowledgement by cause: 'own commit', 'own handling', 'other command', 'sender', 'http',
-   * 'gc', 'waiting for a CPU', 'untraced work', 'kiosk side', 'not seen on the server'
+   * 'gc', 'waiting for a CPU', 'loop late, nothing traced', 'kiosk side', 'not seen on the server'
    */
   weights: Map<string, number>;
   /** the biggest of them */
@@ -105,7 +105,9 @@ export function explainAck(ack: SentAck, trace: readonly TraceEntry[], client: r
   //    that covers the piece says how much: spread evenly over that turn), and the rest to
   //  - what the server's trace shows running then, in this order: another command (its commit
   //    included), a sender turn, an HTTP request, a garbage collection; or, in a late turn with none of
-  //    those, untraced work (sockets' own reads and writes, timers);
+  //    those, 'loop late, nothing traced': work the trace does not name (sockets' own reads and writes,
+  //    timers), or a loop that was idle and was woken late (on the development VM a CPU profile of such
+  //    turns found the thread idle in all but a few samples: the machine's wake-up latency, not work);
   //  - otherwise the kiosk's own loop turning late (its emit or its reading of the answer held up);
   //  - otherwise not seen on the server: the network, or work in turns of either loop less than
   //    STALL_MS late (server/trace.ts).
@@ -121,7 +123,7 @@ export function explainAck(ack: SentAck, trace: readonly TraceEntry[], client: r
     ['http', 0],
     ['gc', 0],
     ['waiting for a CPU', 0],
-    ['untraced work', 0],
+    ['loop late, nothing traced', 0],
     ['kiosk side', 0],
     ['not seen on the server', 0],
   ]);
@@ -147,7 +149,7 @@ export function explainAck(ack: SentAck, trace: readonly TraceEntry[], client: r
       const kind = kinds.find(([, k]) => around.some((e) => e.k === k && covers(e, mid)));
       const rest = piece * (1 - waiting);
       if (kind) add(kind[0], rest);
-      else if (stall) add('untraced work', rest);
+      else if (stall) add('loop late, nothing traced', rest);
       else if (kiosk.some((c) => covers(c, mid))) add('kiosk side', rest);
       else add('not seen on the server', rest);
     }

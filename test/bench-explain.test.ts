@@ -34,17 +34,17 @@ describe('explainAck', () => {
     );
   });
 
-  it("splits a late turn of the server's loop into waiting for a CPU (its share, spread evenly) and what ran: a GC, or untraced work", () => {
+  it("splits a late turn of the server's loop into waiting for a CPU (its share, spread evenly) and what ran: a GC, or nothing traced", () => {
     const trace: TraceEntry[] = [
       { k: 'stall', at: T, ms: 20, waitCpuMs: 15 }, // the loop came round 20 ms late; 15 of them waiting for a CPU
       { k: 'gc', kind: 'minor', at: T + 12, ms: 4 },
       { k: 'command', name: 'ticket:issue', device: 'k1', at: T + 20, ms: 2 },
     ];
     const x = explainAck({ sentAt: T, ms: 22, device: 'k1' }, trace);
-    // a quarter of the late turn ran: of the gc's 4 ms, 1; of the other 16 ms, 4 of untraced work
+    // a quarter of the late turn ran: of the gc's 4 ms, 1; of the other 16 ms, 4 with nothing traced
     expect(x.weights.get('waiting for a CPU')).toBeCloseTo(15);
     expect(x.weights.get('gc')).toBeCloseTo(1);
-    expect(x.weights.get('untraced work')).toBeCloseTo(4);
+    expect(x.weights.get('loop late, nothing traced')).toBeCloseTo(4);
     expect(x.weights.get('not seen on the server')).toBeCloseTo(0);
     expect(x.cause).toBe('waiting for a CPU');
   });
@@ -60,7 +60,7 @@ describe('explainAck', () => {
       { at: T + 10, ms: 9 },
       { at: T + 40, ms: 5 }, // long after: not this ack's
     ]);
-    expect(x.weights.get('untraced work')).toBeCloseTo(4); // the server's late turn comes first
+    expect(x.weights.get('loop late, nothing traced')).toBeCloseTo(4); // the server's late turn comes first
     expect(x.weights.get('kiosk side')).toBeCloseTo(1 + 9); // T+5..T+6, and T+10..T+19
     expect(x.weights.get('not seen on the server')).toBeCloseTo(20 - 2 - 4 - 10);
     expect(x.cause).toBe('kiosk side');
