@@ -95,9 +95,7 @@ export async function createHttpApp(
   });
   app.setNotFoundHandler((_req, reply) => sendError(reply, hallError('NOT_FOUND')));
 
-  // Every answer: no MIME sniffing, no framing (the clerk's sign-in must not be framed by another
-  // site), no referrer (a tracking page's address holds its token). Pages also get a content security
-  // policy: scripts only from the hall server, images from it or data: (the ticket's QR code).
+  // With the diagnostic trace on (server/trace.ts): each request's time, by route pattern.
   const trace = hall.trace;
   if (trace) {
     const started = new WeakMap<object, number>();
@@ -112,6 +110,9 @@ export async function createHttpApp(
       return payload;
     });
   }
+  // Every answer: no MIME sniffing, no framing (the clerk's sign-in must not be framed by another
+  // site), no referrer (a tracking page's address holds its token). Pages also get a content security
+  // policy: scripts only from the hall server, images from it or data: (the ticket's QR code).
   app.addHook('onSend', async (_req, reply, payload) => {
     reply.header('x-content-type-options', 'nosniff');
     reply.header('x-frame-options', 'DENY');

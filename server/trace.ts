@@ -59,8 +59,8 @@ export function readTrace(text: string): TraceEntry[] {
   return entries.sort((a, b) => a.at - b.at);
 }
 
+/** Each method takes `started`, performance.now() when the thing began; its duration runs to now. */
 export interface Tracer {
-  /** `started`: performance.now() when it began; the duration runs to now */
   /** `device`: the id of the device that sent it (not personal: a kiosk's or terminal's id) */
   command(name: string, device: string, started: number): void;
   commit(started: number): void;
