@@ -26,6 +26,10 @@
 //                      [--kiosk-interval MS] [--called MS] [--serving MS] [--idle MS] [--full-clients]
 //                      [--storm MS: halfway through each step, drop every display and reconnect each within MS]
 //                      [--trace: the server writes a trace (server/trace.ts); each step then explains its slowest acks]
+//                      [--prepare-only --prepared DIR: make the hall and stop, printing how to start a server on it]
+//                      [--url URL --prepared DIR: the clients only, against that server already running (another
+//                       machine: the server's CPU, RSS and disk are then not measured here, and /health gives its
+//                       main thread's share on a CPU; every step runs on the same hall)]
 // --prepared keeps the CLI-made hall in DIR and reuses it next time (saves ~50 s).
 import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { open } from 'node:fs/promises';
@@ -99,6 +103,11 @@ export interface LoadOptions {
   stormSpreadMs: number;
   /** keep the prepared hall here and reuse it on the next run (null: a temporary directory) */
   preparedDir: string | null;
+  /**
+   * a hall server already running elsewhere (another machine), on the hall prepared in `preparedDir`
+   * (`--prepare-only`, then `hall start` on its template); null: the bench starts one per step on loopback
+   */
+  url: string | null;
   log: (line: string) => void;
 }
 
@@ -124,6 +133,7 @@ export const DEFAULT_LOAD_OPTIONS: LoadOptions = {
   trace: false,
   stormSpreadMs: 0,
   preparedDir: null,
+  url: null,
   log: (line) => process.stdout.write(line + '\n'),
 };
 
@@ -147,16 +157,17 @@ export interface StepResult {
   track: Summary & { errors: number; errorKinds: string };
   /** GET /api/v1/health answered every 250 ms during the step: the server's responsiveness */
   health: Summary;
-  /** write + fsync of 4 KiB beside the database every 250 ms: stalls of the disk (other processes) show here */
-  fsync: Summary;
+  /** write + fsync of 4 KiB beside the database every 250 ms: stalls of the disk (other processes) show here (null: a remote server) */
+  fsync: Summary | null;
   /** the reconnect storm, when there was one: how long until every display was back, and the acks sent meanwhile */
   storm: { displays: number; reconnectMs: number; failed: number; issue: Summary } | null;
   /** the server's own figures at the end of the step (GET /api/v1/health: last 1,024 commits, last 10 s of the loop) */
   serverTimings: ServerTimingsView;
   commitsPerSecond: number;
-  serverCpuPercent: number;
-  serverRssMb: number;
-  serverRssPeakMb: number;
+  /** the server process's CPU and memory (/proc; null: a remote server) */
+  serverCpuPercent: number | null;
+  serverRssMb: number | null;
+  serverRssPeakMb: number | null;
   benchCpuPercent: number;
   workerUtilisation: number[];
   mainUtilisation: number;
@@ -167,8 +178,11 @@ export interface StepResult {
   /** CPU time the hypervisor took from this (virtual) machine, as a share of all its CPU time */
   stealPercent: number;
   loadAverage: number;
-  /** the server's main thread over the step (/proc/<pid>/task/<pid>/schedstat): on a CPU, and ready but waiting for one */
-  serverMainThread: { cpuShare: number; runQueueShare: number } | null;
+  /**
+   * the server's main thread over the step (/proc/<pid>/task/<pid>/schedstat): on a CPU, and ready but
+   * waiting for one; for a remote server, its own report over its last 10 s (/health)
+   */
+  serverMainThread: { cpuShare: number; runQueueShare: number | null; remote: boolean } | null;
   /** a separate process that only sleeps, timed over the step */
   stalls: StallSummary;
   /** with --trace: every measured acknowledgement, the trace file the server wrote, when measuring began, the kiosks' loop's late turns */
@@ -612,6 +626,7 @@ async function prepareHall(o: LoadOptions): Promise<PreparedHall> {
       return { ...saved, cleanup: () => {} };
     }
   }
+  if (o.url !== null) throw new Error(`--url: ${o.preparedDir}/tokens.json does not describe ${o.kiosks} kiosks and ${o.counters} counters with their device ids; make it with --prepare-only`);
   const keep = o.preparedDir !== null;
   const root = o.preparedDir ?? mkdtempSync(join(tmpdir(), 'hall-load-'));
   rmSync(join(root, 'template'), { recursive: true, force: true });
@@ -646,17 +661,21 @@ const ISSUE_TARGET_MS = 20;
 const SERVICES = ['id-card', 'passport', 'social-insurance', 'pension', 'medical-insurance', 'company', 'tax', 'consult'];
 
 async function runStep(o: LoadOptions, prepared: PreparedHall, clients: number): Promise<StepResult> {
-  const dataDir = `${prepared.template}-${clients}`;
-  cpSync(prepared.template, dataDir, { recursive: true });
-  // the simulated displays share one display token (a hall pairs each screen): let it hold them all
-  const traceFile = o.trace ? join(tmpdir(), `hall-load-trace-${clients}-${process.pid}.jsonl`) : null;
+  const local = o.url === null;
+  const dataDir = local ? `${prepared.template}-${clients}` : null;
+  if (dataDir) cpSync(prepared.template, dataDir, { recursive: true });
+  const traceFile = o.trace && local ? join(tmpdir(), `hall-load-trace-${clients}-${process.pid}.jsonl`) : null;
   if (traceFile) rmSync(traceFile, { force: true });
-  const server: HallProcess = await startHallProcess(dataDir, {
-    HALL_DEMO: '0',
-    HALL_MAX_CONNECTIONS_PER_DEVICE: String(clients + 100),
-    ...(traceFile && { HALL_TRACE_FILE: traceFile }),
-  });
-  const pid = server.child.pid!;
+  // the simulated displays share one display token (a hall pairs each screen): let it hold them all
+  const child: HallProcess | null = dataDir
+    ? await startHallProcess(dataDir, {
+        HALL_DEMO: '0',
+        HALL_MAX_CONNECTIONS_PER_DEVICE: String(clients + 100),
+        ...(traceFile && { HALL_TRACE_FILE: traceFile }),
+      })
+    : null;
+  const server = { url: child?.url ?? o.url! };
+  const pid = child?.child.pid ?? null;
   const workers: Worker[] = [];
   const sockets: Socket[] = [];
   try {
@@ -779,6 +798,12 @@ async function runStep(o: LoadOptions, prepared: PreparedHall, clients: number):
         const sentAt = absNow();
         const measured = measuring;
         const called = await emitAck<CounterCommandResult>(c, 'counter:call-next');
+        if (called && !called.ok && called.error.code === 'COUNTER_BUSY') {
+          // a visitor left at the counter by an earlier step on the same hall (--url): finish with them first
+          await emitAck(c, 'counter:start');
+          await emitAck(c, 'counter:complete', { outcome: 'concluded' });
+          continue;
+        }
         if (!called?.ok || !called.data.ticket) {
           await sleep(500);
           continue;
@@ -796,9 +821,9 @@ async function runStep(o: LoadOptions, prepared: PreparedHall, clients: number):
 
     await sleep(o.warmupSeconds * 1000);
     const seq0 = ((await (await fetch(`${server.url}/api/v1/health`)).json()) as { seq: number }).seq;
-    const cpu0 = processStats(pid).cpuSeconds;
+    const cpu0 = pid !== null ? processStats(pid).cpuSeconds : 0;
     const machine0 = machineTicks();
-    const thread0 = mainThreadSchedStat(pid);
+    const thread0 = pid !== null ? mainThreadSchedStat(pid) : null;
     const stallProbe = startStallProbe();
     const benchCpu0 = process.cpuUsage();
     const elu0 = performance.eventLoopUtilization();
@@ -836,6 +861,7 @@ async function runStep(o: LoadOptions, prepared: PreparedHall, clients: number):
     // the disk under the database: one 4 KiB write + fsync every 250 ms beside hall.db (what a commit waits for)
     const fsyncLatencies: number[] = [];
     const fsyncProbe = (async () => {
+      if (!dataDir) return; // a remote server's disk is not here
       const file = await open(join(dataDir, 'fsync-probe'), 'w');
       try {
         const block = Buffer.alloc(4096, 1);
@@ -851,7 +877,7 @@ async function runStep(o: LoadOptions, prepared: PreparedHall, clients: number):
       }
     })();
     let rssPeak = 0;
-    const sampler = setInterval(() => (rssPeak = Math.max(rssPeak, processStats(pid).rssMb)), 500);
+    const sampler = setInterval(() => (rssPeak = pid !== null ? Math.max(rssPeak, processStats(pid).rssMb) : 0), 500);
 
     if (o.stormSpreadMs > 0) {
       await sleep((o.seconds * 1000) / 2);
@@ -861,9 +887,9 @@ async function runStep(o: LoadOptions, prepared: PreparedHall, clients: number):
     measuring = false;
     const elapsed = (performance.now() - t0) / 1000;
     clearInterval(sampler);
-    const cpu = (processStats(pid).cpuSeconds - cpu0) / elapsed;
+    const cpu = pid !== null ? (processStats(pid).cpuSeconds - cpu0) / elapsed : null;
     const machine1 = machineTicks();
-    const thread1 = mainThreadSchedStat(pid);
+    const thread1 = pid !== null ? mainThreadSchedStat(pid) : null;
     const stalls = await stallProbe.stop();
     const machineBusy = (machine1.busy - machine0.busy) / (machine1.total - machine0.total);
     const benchCpu = process.cpuUsage(benchCpu0);
@@ -872,7 +898,7 @@ async function runStep(o: LoadOptions, prepared: PreparedHall, clients: number):
     if (clientStallTimer) clearInterval(clientStallTimer);
     const health1 = (await (await fetch(`${server.url}/api/v1/health`)).json()) as HealthView;
     const seq1 = health1.seq;
-    const rss = processStats(pid).rssMb;
+    const rss = pid !== null ? processStats(pid).rssMb : null;
     await Promise.all([...kioskLoops, ...counterLoops, healthProbe, fsyncProbe]);
     await sleep(1_000); // the last fan-outs arrive
     for (const w of workers) w.postMessage({ type: 'stop', callTimes: [...callTimes] } satisfies MainMessage);
@@ -897,13 +923,13 @@ async function runStep(o: LoadOptions, prepared: PreparedHall, clients: number):
         errorKinds: done.flatMap((d) => d.trackErrorKinds.map(([k, v]) => `${k}×${v}`)).join(', '),
       },
       health: summarise(healthLatencies),
-      fsync: summarise(fsyncLatencies),
+      fsync: dataDir ? summarise(fsyncLatencies) : null,
       serverTimings: health1.timings,
       storm: o.stormSpreadMs > 0 ? stormSummary(await Promise.all(storms), issueSentAt, issueLatencies) : null,
       commitsPerSecond: (seq1 - seq0) / elapsed,
-      serverCpuPercent: cpu * 100,
+      serverCpuPercent: cpu !== null ? cpu * 100 : null,
       serverRssMb: rss,
-      serverRssPeakMb: Math.max(rssPeak, rss),
+      serverRssPeakMb: rss !== null ? Math.max(rssPeak, rss) : null,
       benchCpuPercent: ((benchCpu.user + benchCpu.system) / 1e6 / elapsed) * 100,
       workerUtilisation: done.map((d) => d.utilisation),
       mainUtilisation,
@@ -913,27 +939,33 @@ async function runStep(o: LoadOptions, prepared: PreparedHall, clients: number):
       loadAverage: loadavg()[0]!,
       serverMainThread:
         thread0 && thread1
-          ? { cpuShare: (thread1.runNs - thread0.runNs) / 1e9 / elapsed, runQueueShare: (thread1.waitNs - thread0.waitNs) / 1e9 / elapsed }
-          : null,
+          ? { cpuShare: (thread1.runNs - thread0.runNs) / 1e9 / elapsed, runQueueShare: (thread1.waitNs - thread0.waitNs) / 1e9 / elapsed, remote: false }
+          : !local && health1.timings.mainThread
+            ? { cpuShare: health1.timings.mainThread.cpuShare, runQueueShare: health1.timings.mainThread.runQueueShare, remote: true }
+            : null,
       stalls,
       trace: traceFile ? { acks: issueSentAt.map((sentAt, i) => ({ sentAt, ms: issueLatencies[i]!, device: issueDevices[i]! })), file: traceFile, startedAt: measuredFrom, clientStalls } : null,
     };
   } finally {
     for (const s of sockets) s.close();
     await Promise.all(workers.map((w) => w.terminate()));
-    server.child.kill('SIGTERM');
-    const stopped = await Promise.race([server.exited.then(() => true), sleep(10_000).then(() => false)]);
-    if (!stopped) {
-      server.child.kill('SIGKILL');
-      await server.exited;
+    if (child) {
+      child.child.kill('SIGTERM');
+      const stopped = await Promise.race([child.exited.then(() => true), sleep(10_000).then(() => false)]);
+      if (!stopped) {
+        child.child.kill('SIGKILL');
+        await child.exited;
+      }
     }
-    rmSync(dataDir, { recursive: true, force: true });
+    if (dataDir) rmSync(dataDir, { recursive: true, force: true });
   }
 }
 
 // ------------------------------------------------------------------ the whole run
 
 const ms = (x: number) => `${x.toFixed(1)} ms`;
+const pct = (x: number | null) => (x === null ? 'n/a' : `${(x * 100).toFixed(1)}%`);
+const serverIsLocal = (o: LoadOptions) => o.url === null;
 
 /** A storm: from the first drop until every display is back, plus 1 s; the acks sent within that time. */
 function stormSummary(done: Extract<WorkerMessage, { type: 'storm-done' }>[], sentAt: number[], latencies: number[]): NonNullable<StepResult['storm']> {
@@ -977,19 +1009,26 @@ function traceLines(t: NonNullable<StepResult['trace']>): string {
 export async function benchLoad(options: Partial<LoadOptions> = {}): Promise<StepResult[]> {
   const o: LoadOptions = { ...DEFAULT_LOAD_OPTIONS, ...options };
   const log = o.log;
+  if (o.url !== null) {
+    if (o.trace) throw new Error('--trace needs the server on this machine (its trace file is read here)');
+    if (!o.preparedDir || !existsSync(join(o.preparedDir, 'tokens.json'))) {
+      throw new Error('--url needs --prepared DIR holding the tokens.json of the hall the server runs (made with --prepare-only)');
+    }
+  }
   log(
     `hall load bench — node ${process.version}, ${cpus().length} cores; ${o.kiosks} kiosks (1 ticket / ${o.kioskIntervalMs} ms each), ` +
       `${o.counters} counters (call, ${o.calledMs} ms, start, ${o.servingMs} ms, complete, ${o.idleMs} ms), ` +
       `${Math.round(o.trackerShare * 100)}% of clients are phones polling the tracking page every ${o.trackerPollMs} ms; ${o.prefill} tickets waiting at the start; ` +
       `displays (${o.fullClients ? 'socket.io-client' : 'light WebSocket clients'}) and phones spread over ${o.workers} worker threads; ` +
-      `${o.warmupSeconds} s warm-up + ${o.seconds} s measured per step`,
+      `${o.warmupSeconds} s warm-up + ${o.seconds} s measured per step` +
+      (o.url !== null ? `; the server at ${o.url}, already running (every step on the same hall)` : ''),
   );
   const atRest = startStallProbe();
   await sleep(o.restSeconds * 1000);
   log(`machine at rest (${o.restSeconds} s before the steps): ${stallsLine(await atRest.stop())}`);
   const t = performance.now();
   const prepared = await prepareHall(o);
-  log(`hall prepared with the CLI in ${((performance.now() - t) / 1000).toFixed(1)} s (catalogue import, ${o.kiosks + o.counters + 1} devices, ${o.counters} staff)`);
+  if (o.url === null) log(`hall prepared with the CLI in ${((performance.now() - t) / 1000).toFixed(1)} s (catalogue import, ${o.kiosks + o.counters + 1} devices, ${o.counters} staff)`);
   const results: StepResult[] = [];
   try {
     for (const clients of o.steps) {
@@ -1003,7 +1042,7 @@ export async function benchLoad(options: Partial<LoadOptions> = {}): Promise<Ste
           `vs a socket.io-client display: ${r.referenceCheck.ok ? 'same' : 'DIFFERENT'} ${r.referenceCheck.calls} hall:called + ${r.referenceCheck.updates} hall:update (${r.referenceCheck.detail})\n` +
           `  tracking poll         n=${r.track.n} p50 ${ms(r.track.p50)}  p99 ${ms(r.track.p99)}  errors ${r.track.errors}${r.track.errors ? ` (${r.track.errorKinds})` : ''}\n` +
           `  GET /health (4/s)     n=${r.health.n} p50 ${ms(r.health.p50)}  p99 ${ms(r.health.p99)}  max ${ms(r.health.max)}\n` +
-          `  disk fsync probe      n=${r.fsync.n} p50 ${ms(r.fsync.p50)}  p99 ${ms(r.fsync.p99)}  max ${ms(r.fsync.max)}\n` +
+          (r.fsync ? `  disk fsync probe      n=${r.fsync.n} p50 ${ms(r.fsync.p50)}  p99 ${ms(r.fsync.p99)}  max ${ms(r.fsync.max)}\n` : '') +
           (r.storm
             ? `  reconnect storm       ${r.storm.displays} displays dropped at once, back within ${(r.storm.reconnectMs / 1000).toFixed(1)} s (failed ${r.storm.failed}); ` +
               `ticket:issue ack sent meanwhile (+1 s): n=${r.storm.issue.n} p50 ${ms(r.storm.issue.p50)}  p99 ${ms(r.storm.issue.p99)}  max ${ms(r.storm.issue.max)}\n`
@@ -1011,11 +1050,14 @@ export async function benchLoad(options: Partial<LoadOptions> = {}): Promise<Ste
           `  server per command    read → ack, warm-up included: ${commandsLine(r.serverTimings)}\n` +
           `  server timings        ${timingsLine(r.serverTimings)}\n` +
           (r.serverMainThread
-            ? `  server main thread    on a CPU ${(r.serverMainThread.cpuShare * 100).toFixed(1)}% of the time, ready but waiting for one ${(r.serverMainThread.runQueueShare * 100).toFixed(1)}%\n`
+            ? `  server main thread    on a CPU ${pct(r.serverMainThread.cpuShare)} of the time, ready but waiting for one ${pct(r.serverMainThread.runQueueShare)}` +
+              `${r.serverMainThread.remote ? ' (its own report over its last 10 s)' : ''}\n`
             : '') +
-          `  server                CPU ${r.serverCpuPercent.toFixed(0)}% of one core, RSS ${r.serverRssMb.toFixed(0)} MB (peak ${r.serverRssPeakMb.toFixed(0)} MB)   [target RSS ≤ 500 MB]\n` +
+          (r.serverCpuPercent !== null && r.serverRssMb !== null && r.serverRssPeakMb !== null
+            ? `  server                CPU ${r.serverCpuPercent.toFixed(0)}% of one core, RSS ${r.serverRssMb.toFixed(0)} MB (peak ${r.serverRssPeakMb.toFixed(0)} MB)   [target RSS ≤ 500 MB]\n`
+            : `  server                at ${o.url}: its CPU and RSS are read on its own machine (/proc/<pid>/stat, /proc/<pid>/status)\n`) +
           `  bench process         CPU ${r.benchCpuPercent.toFixed(0)}% (all threads), event-loop busy: main ${(r.mainUtilisation * 100).toFixed(0)}% (delay p99 ${ms(r.mainLoopDelay.p99)}, max ${ms(r.mainLoopDelay.max)}), workers ${r.workerUtilisation.map((u) => `${(u * 100).toFixed(0)}%`).join(' / ')}\n` +
-          `  machine               ${r.machineCores.toFixed(2)} of ${cpus().length} cores busy (server + bench + other processes), load average ${r.loadAverage.toFixed(2)}, steal ${r.stealPercent.toFixed(1)}% (time the hypervisor took); ${stallsLine(r.stalls)}`,
+          `  machine               ${r.machineCores.toFixed(2)} of ${cpus().length} cores busy (${serverIsLocal(o) ? 'server + bench' : 'the bench'} + other processes), load average ${r.loadAverage.toFixed(2)}, steal ${r.stealPercent.toFixed(1)}% (time the hypervisor took); ${stallsLine(r.stalls)}`,
       );
       if (r.trace) log(traceLines(r.trace));
     }
@@ -1029,7 +1071,9 @@ export async function benchLoad(options: Partial<LoadOptions> = {}): Promise<Ste
     log(
       `from ${a.clients} to ${b.clients} clients: issue p99 ${ms(a.issue.p99)} → ${ms(b.issue.p99)} (${f(a.issue.p99, b.issue.p99)}), ` +
         `fan-out p99 ${ms(a.fanOut.p99)} → ${ms(b.fanOut.p99)} (${f(a.fanOut.p99, b.fanOut.p99)}), ` +
-        `server CPU ${a.serverCpuPercent.toFixed(0)}% → ${b.serverCpuPercent.toFixed(0)}%, RSS ${a.serverRssMb.toFixed(0)} → ${b.serverRssMb.toFixed(0)} MB`,
+        (a.serverCpuPercent !== null && b.serverCpuPercent !== null && a.serverRssMb !== null && b.serverRssMb !== null
+          ? `server CPU ${a.serverCpuPercent.toFixed(0)}% → ${b.serverCpuPercent.toFixed(0)}%, RSS ${a.serverRssMb.toFixed(0)} → ${b.serverRssMb.toFixed(0)} MB`
+          : 'server CPU and RSS: on its own machine'),
     );
   }
   return results;
@@ -1054,6 +1098,8 @@ if (!isMainThread && isWorkerInput(workerData)) {
       storm: { type: 'string', default: '0' },
       rest: { type: 'string', default: String(DEFAULT_LOAD_OPTIONS.restSeconds) },
       prepared: { type: 'string' },
+      url: { type: 'string' },
+      'prepare-only': { type: 'boolean', default: false },
       'kiosk-interval': { type: 'string', default: String(DEFAULT_LOAD_OPTIONS.kioskIntervalMs) },
       called: { type: 'string', default: String(DEFAULT_LOAD_OPTIONS.calledMs) },
       serving: { type: 'string', default: String(DEFAULT_LOAD_OPTIONS.servingMs) },
@@ -1061,8 +1107,22 @@ if (!isMainThread && isWorkerInput(workerData)) {
     },
   });
   if (values.prepared) mkdirSync(values.prepared, { recursive: true });
+  const steps = values.steps.split(',').map(Number);
+  if (values['prepare-only']) {
+    if (!values.prepared) throw new Error('--prepare-only needs --prepared DIR');
+    const dir = values.prepared;
+    const prepared = await prepareHall({ ...DEFAULT_LOAD_OPTIONS, preparedDir: dir });
+    process.stdout.write(
+      `hall prepared in ${prepared.template} (its devices' tokens in ${join(dir, 'tokens.json')}). On the server's machine, start it on that directory ` +
+        `(the bench uses it up: tickets, sign-ins):\n` +
+        `  HALL_HOST=0.0.0.0 HALL_MAX_CONNECTIONS_PER_DEVICE=${Math.max(...steps) + 100} npx hall start --no-demo --data-dir ${prepared.template}\n` +
+        `then, on the clients' machine, with ${join(dir, 'tokens.json')} copied into DIR there:\n` +
+        `  node bench/load.ts --url http://SERVER:8080 --prepared DIR [--steps ${steps.join(',')}]\n`,
+    );
+    process.exit(0);
+  }
   await benchLoad({
-    steps: values.steps.split(',').map(Number),
+    steps,
     seconds: Number(values.seconds),
     restSeconds: Number(values.rest),
     workers: Number(values.workers),
@@ -1070,6 +1130,7 @@ if (!isMainThread && isWorkerInput(workerData)) {
     trace: values.trace,
     stormSpreadMs: Number(values.storm),
     preparedDir: values.prepared ?? null,
+    url: values.url ?? null,
     kioskIntervalMs: Number(values['kiosk-interval']),
     calledMs: Number(values.called),
     servingMs: Number(values.serving),
