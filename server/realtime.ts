@@ -256,6 +256,20 @@ export function attachRealtime(
   } catch (err) {
     log.error({ err }, 'clerk sessions could not be read: every terminal signs in again');
   }
+  // A counter held by a clerk with no session on record (its record could not be written or read, or a
+  // database from before sessions were kept) still gets one, from the clerk's last sign-in there, so
+  // that it expires like any other. No terminal knows its id: the clerk signs in again to go on.
+  for (const [counterId, cs] of hall.state.counterStates) {
+    if (cs.staffId === null || sessions.has(counterId)) continue;
+    let startedAt: number;
+    try {
+      startedAt = hall.store.lastSignIn(counterId, cs.staffId) ?? hall.now();
+    } catch (err) {
+      log.error({ err, counter: counterId }, 'the sign-in of a counter without a session could not be read: its session counts from now');
+      startedAt = hall.now();
+    }
+    keepSession({ counterId, id: newId(), staffId: cs.staffId, startedAt });
+  }
   function keepSession(session: ClerkSessionRecord): void {
     sessions.set(session.counterId, session);
     try {

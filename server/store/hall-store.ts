@@ -498,6 +498,17 @@ export class HallStore {
       .run(session.counterId, session.id, session.staffId, session.startedAt);
   }
 
+  /** When the clerk last signed in at the counter (the audit trail's `counter.signed_in`), or null. A scan: for start-up only. */
+  lastSignIn(counterId: string, staffId: string): number | null {
+    const row = this.db
+      .prepare(
+        "SELECT at FROM events WHERE type = 'counter.signed_in' AND json_extract(payload, '$.counterId') = ? AND json_extract(payload, '$.staffId') = ? ORDER BY id DESC LIMIT 1",
+      )
+      .pluck()
+      .get(counterId, staffId);
+    return typeof row === 'number' ? row : null;
+  }
+
   deleteClerkSession(counterId: string): void {
     this.db.prepare('DELETE FROM clerk_sessions WHERE counter_id = ?').run(counterId);
   }

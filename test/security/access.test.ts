@@ -227,6 +227,28 @@ describe("a counter's own view (the visitor in hand, the queue)", () => {
     expect(okData(await busy.command<CounterCommandResult>('counter:start')).ticket).toMatchObject({ id: called.ticket!.id, status: 'serving' });
   });
 
+  it('expires at a counter whose session was never recorded too, counted from the clerk’s last sign-in there', async () => {
+    const dataDir = tempDataDir();
+    let now = Date.UTC(2026, 10, 23, 0, 0); // 08:00 in Shanghai
+    try {
+      hall = await startTestHall({ dataDir, clock: () => now });
+      const terminal = await hall.connect('/counter', 'demo-counter-3');
+      okData(await terminal.command('staff:sign-in', { login: 'clerk3', password: 'demo1234' }));
+      hall.store.deleteClerkSession('c3'); // as if its record could not be written
+      await hall.stop();
+
+      now += 11 * 3_600_000; // not yet expired when the server starts again: the session counts from the sign-in
+      hall = await startTestHall({ dataDir, clock: () => now, revocationCheckMs: 50 });
+      expect(hall.hall.state.counterStates.get('c3')).toMatchObject({ status: 'idle' });
+      now += 3_600_000 + 60_000;
+      await waitFor(() => hall!.hall.state.counterStates.get('c3')?.status === 'signed_out', 5_000, 'the counter signed out at expiry');
+    } finally {
+      await hall?.stop();
+      hall = null;
+      rmSync(dataDir, { recursive: true, force: true });
+    }
+  });
+
   it('ends with the business day: each terminal is told once, with one snapshot', async () => {
     let now = Date.UTC(2026, 10, 23, 15, 0); // 23:00 in Shanghai
     hall = await startTestHall({ clock: () => now, revocationCheckMs: 50 });
