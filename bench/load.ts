@@ -29,10 +29,12 @@
 //                      [--prepare-only --prepared DIR: make the hall and stop, printing how to start a server on it]
 //                      [--url URL --prepared DIR: the clients only, against that server already running (another
 //                       machine: the server's CPU, RSS and disk are then not measured here, and /health gives its
-//                       main thread's share on a CPU; every step runs on the same hall)]
+//                       main thread's share on a CPU; every step runs on the same hall, whose waiting tickets,
+//                       phones' tickets included, stay from step to step and run to run)]
 // --prepared keeps the CLI-made hall in DIR and reuses it next time (saves ~50 s).
 import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { open } from 'node:fs/promises';
+import { randomUUID } from 'node:crypto';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -662,6 +664,8 @@ const SERVICES = ['id-card', 'passport', 'social-insurance', 'pension', 'medical
 
 async function runStep(o: LoadOptions, prepared: PreparedHall, clients: number): Promise<StepResult> {
   const local = o.url === null;
+  // in every idempotency key: a step never replays another's ticket (with --url, runs share one hall)
+  const stepId = randomUUID();
   const dataDir = local ? `${prepared.template}-${clients}` : null;
   if (dataDir) cpSync(prepared.template, dataDir, { recursive: true });
   const traceFile = o.trace && local ? join(tmpdir(), `hall-load-trace-${clients}-${process.pid}.jsonl`) : null;
@@ -694,7 +698,7 @@ async function runStep(o: LoadOptions, prepared: PreparedHall, clients: number):
           const res = await fetch(`${server.url}/api/v1/tickets`, {
             method: 'POST',
             headers: { 'content-type': 'application/json', authorization: `Bearer ${kiosk}` },
-            body: JSON.stringify({ serviceId, idempotencyKey: `before-${clients}-${i + j}-${process.pid}` }),
+            body: JSON.stringify({ serviceId, idempotencyKey: `before-${stepId}-${i + j}` }),
           });
           if (res.status !== 201) throw new Error(`pre-issue failed: ${res.status} ${await res.text()}`);
           return ((await res.json()) as IssueTicketResult).ticket.trackingToken;
@@ -777,7 +781,7 @@ async function runStep(o: LoadOptions, prepared: PreparedHall, clients: number):
         const measured = measuring;
         const a = await emitAck<IssueTicketResult>(k, 'ticket:issue', {
           serviceId: SERVICES[(i + attempt) % SERVICES.length],
-          idempotencyKey: `load-${clients}-${i}-${attempt}-${process.pid}`,
+          idempotencyKey: `load-${stepId}-${i}-${attempt}`,
         });
         if (measured) {
           issueLatencies.push(performance.now() - s);
@@ -1047,8 +1051,8 @@ export async function benchLoad(options: Partial<LoadOptions> = {}): Promise<Ste
             ? `  reconnect storm       ${r.storm.displays} displays dropped at once, back within ${(r.storm.reconnectMs / 1000).toFixed(1)} s (failed ${r.storm.failed}); ` +
               `ticket:issue ack sent meanwhile (+1 s): n=${r.storm.issue.n} p50 ${ms(r.storm.issue.p50)}  p99 ${ms(r.storm.issue.p99)}  max ${ms(r.storm.issue.max)}\n`
             : '') +
-          `  server per command    read → ack, warm-up included: ${commandsLine(r.serverTimings)}\n` +
-          `  server timings        ${timingsLine(r.serverTimings)}\n` +
+          `  server per command    read → ack, ${serverIsLocal(o) ? 'warm-up included' : 'the last 1,024 since the server started (earlier steps included)'}: ${commandsLine(r.serverTimings)}\n` +
+          `  server timings        ${timingsLine(r.serverTimings)}${serverIsLocal(o) ? '' : ' (earlier steps included)'}\n` +
           (r.serverMainThread
             ? `  server main thread    on a CPU ${pct(r.serverMainThread.cpuShare)} of the time, ready but waiting for one ${pct(r.serverMainThread.runQueueShare)}` +
               `${r.serverMainThread.remote ? ' (its own report over its last 10 s)' : ''}\n`
@@ -1110,12 +1114,17 @@ if (!isMainThread && isWorkerInput(workerData)) {
   const steps = values.steps.split(',').map(Number);
   if (values['prepare-only']) {
     if (!values.prepared) throw new Error('--prepare-only needs --prepared DIR');
+    if (values.url) throw new Error('--prepare-only makes the hall for a server; --url runs the clients against one: one at a time');
     const dir = values.prepared;
     const prepared = await prepareHall({ ...DEFAULT_LOAD_OPTIONS, preparedDir: dir });
+    // the server gets a copy: the template stays clean for local runs and the next --prepare-only
+    const serverDir = join(dir, 'server');
+    rmSync(serverDir, { recursive: true, force: true });
+    cpSync(prepared.template, serverDir, { recursive: true });
     process.stdout.write(
-      `hall prepared in ${prepared.template} (its devices' tokens in ${join(dir, 'tokens.json')}). On the server's machine, start it on that directory ` +
-        `(the bench uses it up: tickets, sign-ins):\n` +
-        `  HALL_HOST=0.0.0.0 HALL_MAX_CONNECTIONS_PER_DEVICE=${Math.max(...steps) + 100} npx hall start --no-demo --data-dir ${prepared.template}\n` +
+      `hall prepared in ${serverDir}, a fresh copy of ${prepared.template} (its devices' tokens in ${join(dir, 'tokens.json')}). ` +
+        `On the server's machine, start it on that directory (the bench uses it up: tickets stay from step to step):\n` +
+        `  HALL_HOST=0.0.0.0 HALL_LOG_LEVEL=warn HALL_MAX_CONNECTIONS_PER_DEVICE=${Math.max(...steps) + 100} npx hall start --no-demo --data-dir ${serverDir}\n` +
         `then, on the clients' machine, with ${join(dir, 'tokens.json')} copied into DIR there:\n` +
         `  node bench/load.ts --url http://SERVER:8080 --prepared DIR [--steps ${steps.join(',')}]\n`,
     );
@@ -1130,7 +1139,7 @@ if (!isMainThread && isWorkerInput(workerData)) {
     trace: values.trace,
     stormSpreadMs: Number(values.storm),
     preparedDir: values.prepared ?? null,
-    url: values.url ?? null,
+    url: values.url ? new URL(values.url).origin : null,
     kioskIntervalMs: Number(values['kiosk-interval']),
     calledMs: Number(values.called),
     servingMs: Number(values.serving),

@@ -258,7 +258,9 @@ export function attachRealtime(
   }
   // A counter held by a clerk with no session on record (its record could not be written or read, or a
   // database from before sessions were kept) still gets one, from the clerk's last sign-in there, so
-  // that it expires like any other. No terminal knows its id: the clerk signs in again to go on.
+  // that it expires like any other (from the last sign-in the trail records: a sign-in again by the
+  // clerk holding the counter changes nothing there and records none, so it may count from earlier). No
+  // terminal knows its id: the clerk signs in again to go on.
   for (const [counterId, cs] of hall.state.counterStates) {
     if (cs.staffId === null || sessions.has(counterId)) continue;
     let startedAt: number;

@@ -59,7 +59,7 @@ export function readTrace(text: string): TraceEntry[] {
   return entries.sort((a, b) => a.at - b.at);
 }
 
-/** Each method takes `started`, performance.now() when the thing began; its duration runs to now. */
+/** Each recording method takes `started`, performance.now() when the thing began; its duration runs to now. */
 export interface Tracer {
   /** `device`: the id of the device that sent it (not personal: a kiosk's or terminal's id) */
   command(name: string, device: string, started: number): void;
