@@ -197,11 +197,10 @@ export function explainSlowest(
   client: readonly ClientStall[] = [],
 ): { slowest: AckExplanation[]; tally: Map<string, number>; over: number } {
   const sorted = [...acks].sort((a, b) => b.ms - a.ms);
-  const slow = sorted.filter((a) => a.ms > overMs);
+  // the acks over the limit and the n slowest are both a head of `sorted`: each is explained once
+  const over = sorted.findIndex((a) => a.ms <= overMs);
+  const explained = sorted.slice(0, Math.max(n, over === -1 ? sorted.length : over)).map((a) => explainAck(a, trace, client));
   const tally = new Map<string, number>();
-  for (const a of slow) {
-    const cause = explainAck(a, trace, client).cause;
-    tally.set(cause, (tally.get(cause) ?? 0) + 1);
-  }
-  return { slowest: sorted.slice(0, n).map((a) => explainAck(a, trace, client)), tally, over: slow.length };
+  for (const x of explained) if (x.ack.ms > overMs) tally.set(x.cause, (tally.get(x.cause) ?? 0) + 1);
+  return { slowest: explained.slice(0, n), tally, over: explained.filter((x) => x.ack.ms > overMs).length };
 }

@@ -663,7 +663,7 @@ const ISSUE_TARGET_MS = 20;
 const SERVICES = ['id-card', 'passport', 'social-insurance', 'pension', 'medical-insurance', 'company', 'tax', 'consult'];
 
 async function runStep(o: LoadOptions, prepared: PreparedHall, clients: number): Promise<StepResult> {
-  const local = o.url === null;
+  const local = serverIsLocal(o);
   // in every idempotency key: a step never replays another's ticket (with --url, runs share one hall)
   const stepId = randomUUID();
   const dataDir = local ? `${prepared.template}-${clients}` : null;

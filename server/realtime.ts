@@ -256,22 +256,6 @@ export function attachRealtime(
   } catch (err) {
     log.error({ err }, 'clerk sessions could not be read: every terminal signs in again');
   }
-  // A counter held by a clerk with no session on record (its record could not be written or read, or a
-  // database from before sessions were kept) still gets one, from the clerk's last sign-in there, so
-  // that it expires like any other (from the last sign-in the trail records: a sign-in again by the
-  // clerk holding the counter changes nothing there and records none, so it may count from earlier). No
-  // terminal knows its id: the clerk signs in again to go on.
-  for (const [counterId, cs] of hall.state.counterStates) {
-    if (cs.staffId === null || sessions.has(counterId)) continue;
-    let startedAt: number;
-    try {
-      startedAt = hall.store.lastSignIn(counterId, cs.staffId) ?? hall.now();
-    } catch (err) {
-      log.error({ err, counter: counterId }, 'the sign-in of a counter without a session could not be read: its session counts from now');
-      startedAt = hall.now();
-    }
-    keepSession({ counterId, id: newId(), staffId: cs.staffId, startedAt });
-  }
   function keepSession(session: ClerkSessionRecord): void {
     sessions.set(session.counterId, session);
     try {
@@ -288,6 +272,22 @@ export function attachRealtime(
     } catch (err) {
       log.error({ err, counter: counterId }, 'ended clerk session could not be removed from the database');
     }
+  }
+  // A counter held by a clerk with no session on record (its record could not be written or read, or a
+  // database from before sessions were kept) still gets one, from the clerk's last sign-in there, so
+  // that it expires like any other (from the last sign-in the trail records: a sign-in again by the
+  // clerk holding the counter changes nothing there and records none, so it may count from earlier). No
+  // terminal knows its id: the clerk signs in again to go on.
+  for (const [counterId, cs] of hall.state.counterStates) {
+    if (cs.staffId === null || sessions.has(counterId)) continue;
+    let startedAt: number;
+    try {
+      startedAt = hall.store.lastSignIn(counterId, cs.staffId) ?? hall.now();
+    } catch (err) {
+      log.error({ err, counter: counterId }, 'the sign-in of a counter without a session could not be read: its session counts from now');
+      startedAt = hall.now();
+    }
+    keepSession({ counterId, id: newId(), staffId: cs.staffId, startedAt });
   }
   /** connections whose session ended, owed a snapshot once the sender has sent what came before it */
   const snapshotsDue = new Set<HallSocket>();

@@ -142,7 +142,6 @@ function withoutPersonalData(payload: Record<string, unknown>): Record<string, u
 
 const TICKET_COLUMNS = Object.keys(ticketToRow({} as Ticket)) as (keyof TicketRow)[];
 
-/** How far a service's numbering went on a business day (the daily_sequences table). */
 /** A clerk's sign-in at a counter, as long as it holds. */
 export interface ClerkSessionRecord {
   counterId: string;
@@ -151,6 +150,7 @@ export interface ClerkSessionRecord {
   startedAt: number;
 }
 
+/** How far a service's numbering went on a business day (the daily_sequences table). */
 export interface DailySequence {
   businessDate: string;
   serviceId: string;
