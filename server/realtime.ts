@@ -9,6 +9,7 @@ import {
   COUNTER_COMMANDS,
   HandshakeAuth,
   KIOSK_COMMANDS,
+  MANAGER_COMMANDS,
   NAMESPACES,
   PROTOCOL_VERSION,
   SYNC_COMMAND,
@@ -22,9 +23,12 @@ import {
   type HallUpdate,
   type IssueTicketPayload,
   type IssueTicketResult,
+  type ManagerSignInResult,
+  type ReleaseCounterResult,
   type ServerToClientEvents,
   type SignInResult,
   type SignOutResult,
+  type StaffView,
 } from '../shared/protocol.ts';
 import type { Command } from './engine/engine.ts';
 import { prepareMessage, tryWrite, type PreparedMessage } from './fast-broadcast.ts';
@@ -32,7 +36,7 @@ import type { Hall, HallChange } from './hall.ts';
 import type { Logger } from './log.ts';
 import type { ConnectionLimits, RateLimiter, SignInGuard } from './limits.ts';
 import { newId, verifyPassword } from './security.ts';
-import type { ClerkSessionRecord, DeviceRecord } from './store/hall-store.ts';
+import type { ClerkSessionRecord, DeviceRecord, StaffRecord } from './store/hall-store.ts';
 import { counterPublicView, counterView, issuedTicketView, serviceViews, snapshotOf, ticketDetail } from './views.ts';
 
 export const MAX_MESSAGE_BYTES = 64 * 1024;
@@ -364,7 +368,8 @@ export function attachRealtime(
       answer({ ok: true, data: freshSnapshot(kind, socket, false) });
     });
     // Unknown events with an ack get a typed answer instead of silence.
-    const known = new Set<string>([SYNC_COMMAND, ...Object.keys(kind === 'kiosk' ? KIOSK_COMMANDS : kind === 'counter' ? COUNTER_COMMANDS : {})]);
+    const owned = kind === 'kiosk' ? KIOSK_COMMANDS : kind === 'counter' ? COUNTER_COMMANDS : kind === 'manager' ? MANAGER_COMMANDS : {};
+    const known = new Set<string>([SYNC_COMMAND, ...Object.keys(owned)]);
     socket.onAny((event: unknown, ...args: unknown[]) => {
       if (typeof event === 'string' && known.has(event)) return;
       const ack = args[args.length - 1];
@@ -377,6 +382,7 @@ export function attachRealtime(
 
     if (kind === 'kiosk') registerKiosk(socket);
     if (kind === 'counter') registerCounter(socket);
+    if (kind === 'manager') registerManager(socket);
     socket.emit('hall:snapshot', freshSnapshot(kind, socket, true));
   }
 
@@ -453,6 +459,26 @@ export function attachRealtime(
     snapshotsDue.clear();
   }
 
+  /** A sign-in's login and password, through the lockout (limits.ts SignInGuard). */
+  async function checkPassword(device: DeviceRecord, login: string, password: string): Promise<{ ok: true; staff: StaffRecord } | { ok: false; error: HallError }> {
+    const staff = hall.store.staffByLoginName(login);
+    const attempt = await limits.signInGuard.attempt(device.id, login, async () => {
+      const passwordOk = await verifyPassword(password, staff ? staff.passwordHash : DUMMY_HASH);
+      return staff !== null && staff.active && passwordOk;
+    });
+    if (attempt === 'locked') {
+      log.warn({ device: device.id }, 'sign-in refused: login locked');
+      return { ok: false, error: hallError('SIGN_IN_LOCKED') };
+    }
+    if (attempt === 'failed' || !staff) {
+      log.warn({ device: device.id }, 'sign-in refused');
+      return { ok: false, error: hallError('SIGN_IN_FAILED') };
+    }
+    return { ok: true, staff };
+  }
+
+  const staffView = (staff: StaffRecord): StaffView => ({ id: staff.id, name: staff.name, login: staff.login, staffNo: staff.staffNo, role: staff.role });
+
   function registerCounter(socket: HallSocket): void {
     const device = socket.data.device;
     const counterId = device.counterId;
@@ -487,19 +513,9 @@ export function attachRealtime(
 
     command(socket, 'staff:sign-in', C['staff:sign-in'], async (p): Promise<Ack<SignInResult>> => {
       if (!counterId || !hall.state.counters.has(counterId)) return { ok: false, error: hallError('COUNTER_NOT_FOUND') };
-      const staff = hall.store.staffByLoginName(p.login);
-      const attempt = await limits.signInGuard.attempt(device.id, p.login, async () => {
-        const passwordOk = await verifyPassword(p.password, staff ? staff.passwordHash : DUMMY_HASH);
-        return staff !== null && staff.active && passwordOk;
-      });
-      if (attempt === 'locked') {
-        log.warn({ device: device.id }, 'sign-in refused: login locked');
-        return { ok: false, error: hallError('SIGN_IN_LOCKED') };
-      }
-      if (attempt === 'failed' || !staff) {
-        log.warn({ device: device.id }, 'sign-in refused');
-        return { ok: false, error: hallError('SIGN_IN_FAILED') };
-      }
+      const checked = await checkPassword(device, p.login, p.password);
+      if (!checked.ok) return checked;
+      const staff = checked.staff;
       // A terminal signing in again by itself after a reconnect continues its own session, and only
       // that: not one a sign-in or sign-out elsewhere, the close of the day or expiry ended meanwhile.
       const current = sessions.get(counterId);
@@ -533,7 +549,7 @@ export function attachRealtime(
       return {
         ok: true,
         data: {
-          staff: { id: staff.id, name: staff.name, login: staff.login, staffNo: staff.staffNo, role: staff.role },
+          staff: staffView(staff),
           view,
           sessionId: session.id,
         },
@@ -572,6 +588,66 @@ export function attachRealtime(
     );
     command(socket, 'counter:pause', C['counter:pause'], (p) => run({ type: 'pause', counterId: counterId!, reason: p.reason }));
     command(socket, 'counter:unpause', C['counter:unpause'], () => run({ type: 'unpause', counterId: counterId! }));
+  }
+
+  /**
+   * The manager dashboard: a hall manager (role manager or admin) signs in on the connection, for as
+   * long as it lasts (staffSessionHours at most; no resume: a dashboard that reconnects signs in again),
+   * and may then release a counter (docs/protocol.md).
+   */
+  function registerManager(socket: HallSocket): void {
+    const device = socket.data.device;
+    const M = MANAGER_COMMANDS;
+    /** the manager signed in here, or why not */
+    const signedIn = (): { ok: true; staffId: string } | { ok: false; error: HallError } => {
+      const staffId = socket.data.staffId;
+      if (staffId === null) return { ok: false, error: hallError('NOT_SIGNED_IN') };
+      if (sessionTooOld(socket)) {
+        socket.data.staffId = null;
+        return { ok: false, error: hallError('SESSION_EXPIRED') };
+      }
+      return { ok: true, staffId };
+    };
+
+    command(socket, 'staff:sign-in', M['staff:sign-in'], async (p): Promise<Ack<ManagerSignInResult>> => {
+      const checked = await checkPassword(device, p.login, p.password);
+      if (!checked.ok) return checked;
+      if (checked.staff.role !== 'manager' && checked.staff.role !== 'admin') {
+        log.warn({ device: device.id }, 'sign-in refused on /manager: not a manager');
+        return { ok: false, error: hallError('NOT_A_MANAGER') };
+      }
+      socket.data.staffId = checked.staff.id;
+      socket.data.signedInAt = hall.now();
+      log.info({ device: device.id, staff: checked.staff.id }, 'manager signed in');
+      return { ok: true, data: { staff: staffView(checked.staff) } };
+    });
+    command(socket, 'staff:sign-out', M['staff:sign-out'], (): Ack<SignOutResult> => {
+      const manager = signedIn();
+      if (!manager.ok) return manager;
+      socket.data.staffId = null;
+      return { ok: true, data: { staffId: manager.staffId } };
+    });
+    command(socket, 'counter:release', M['counter:release'], (p): Ack<ReleaseCounterResult> => {
+      const manager = signedIn();
+      if (!manager.ok) return manager;
+      const clerkId = hall.state.counterStates.get(p.counterId)?.staffId ?? null;
+      const toCounterId = p.toCounterId ?? null;
+      const outcome = hall.execute({ type: 'release', counterId: p.counterId, toCounterId }, { deviceId: device.id, staffId: manager.staffId });
+      if (!outcome.ok) return outcome;
+      // the engine refuses a counter nobody is signed in at, so there was a clerk
+      forgetSession(p.counterId);
+      endLostSessions();
+      const t = outcome.ticketId ? hall.state.tickets.get(outcome.ticketId) : undefined;
+      log.info({ device: device.id, staff: manager.staffId, counter: p.counterId, ticket: t?.id ?? null }, 'counter released by a manager');
+      return {
+        ok: true,
+        data: {
+          counterId: p.counterId,
+          staffId: clerkId!,
+          ticket: t ? { id: t.id, number: t.number, to: toCounterId === null ? 'queue' : { counterId: toCounterId } } : null,
+        },
+      };
+    });
   }
 
   // Broadcasts go out after the command's acknowledgement. A commit queues its change; the sender takes

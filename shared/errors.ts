@@ -29,7 +29,11 @@ export const ERROR_MESSAGES = {
   SIGN_IN_LOCKED: { zh: '密码错误次数过多，账号已暂时锁定，请15分钟后再试', en: 'Too many wrong passwords; this login is locked for 15 minutes' },
   SESSION_EXPIRED: { zh: '登录已过期，请重新登录', en: 'Your session has expired; sign in again' },
   SESSION_ENDED: { zh: '本终端的登录已结束，请重新登录', en: "This terminal's sign-in has ended; sign in again" },
-  STAFF_BUSY: { zh: '该工作人员正在其他窗口办理业务，请先在该窗口办结或转移', en: 'This clerk is serving a visitor at another counter: finish or transfer there first' },
+  STAFF_BUSY: {
+    zh: '该工作人员正在其他窗口办理业务，请先在该窗口办结或转移，或请大厅管理员释放该窗口',
+    en: 'This clerk is serving a visitor at another counter: finish or transfer there first, or ask a hall manager to release that counter',
+  },
+  NOT_A_MANAGER: { zh: '该账号不是大厅管理员账号', en: 'This account is not a hall manager' },
   COUNTER_NOT_FOUND: { zh: '窗口不存在', en: 'No such counter' },
   COUNTER_BUSY: { zh: '请先处理当前号码', en: 'Finish the current ticket first' },
   COUNTER_PAUSED: { zh: '窗口已暂停服务', en: 'The counter is paused' },

@@ -146,8 +146,33 @@ export const COUNTER_COMMANDS = {
   'counter:unpause': EmptyPayload,
 } as const;
 
+/** A hall manager signs in on the dashboard with their own account (role manager or admin). */
+export const ManagerSignInPayload = z.strictObject({
+  login: z.string().min(1).max(64),
+  password: z.string().min(1).max(256),
+});
+export type ManagerSignInPayload = z.infer<typeof ManagerSignInPayload>;
+
+/**
+ * Signs the clerk out of a counter, with the visitor called or served there (a terminal that died, a
+ * clerk who moved on): the visitor goes back to the queue at their place, or to `toCounterId`, whose
+ * clerk calls them there.
+ */
+export const ReleaseCounterPayload = z.strictObject({
+  counterId: Id,
+  toCounterId: Id.optional(),
+});
+export type ReleaseCounterPayload = z.infer<typeof ReleaseCounterPayload>;
+
+export const MANAGER_COMMANDS = {
+  'staff:sign-in': ManagerSignInPayload,
+  'staff:sign-out': EmptyPayload,
+  'counter:release': ReleaseCounterPayload,
+} as const;
+
 export type KioskCommand = keyof typeof KIOSK_COMMANDS;
 export type CounterCommand = keyof typeof COUNTER_COMMANDS;
+export type ManagerCommand = keyof typeof MANAGER_COMMANDS;
 
 /** Every namespace answers this with a fresh snapshot (clients use it after a seq gap). */
 export const SYNC_COMMAND = 'hall:sync';
@@ -330,8 +355,17 @@ export interface TrackView {
 export type Ack<T> = { ok: true; data: T } | { ok: false; error: HallError };
 export type AckCallback<T> = (answer: Ack<T>) => void;
 
+/** The staff member signed in on a connection, as their own sign-in's answer shows them. */
+export interface StaffView {
+  id: string;
+  name: string;
+  login: string;
+  staffNo: string;
+  role: StaffRole;
+}
+
 export interface SignInResult {
-  staff: { id: string; name: string; login: string; staffNo: string; role: StaffRole };
+  staff: StaffView;
   view: CounterView;
   /** this sign-in's session, for `resume` after a reconnect */
   sessionId: string;
@@ -339,7 +373,7 @@ export interface SignInResult {
 
 /** Why a /counter connection's clerk session ended (sent just before its fresh snapshot). */
 export interface SessionEndedMessage {
-  /** expired: older than staffSessionHours; ended: a sign-in or sign-out elsewhere, or the close of the day */
+  /** expired: older than staffSessionHours; ended: a sign-in or sign-out elsewhere, a hall manager's release, or the close of the day */
   reason: 'expired' | 'ended';
 }
 
@@ -347,6 +381,19 @@ export interface SessionEndedMessage {
 export interface SignOutResult {
   /** the clerk who signed out */
   staffId: string;
+}
+
+/** A manager's sign-in on /manager: for this connection, until sign-out, disconnect or staffSessionHours. */
+export interface ManagerSignInResult {
+  staff: StaffView;
+}
+
+export interface ReleaseCounterResult {
+  counterId: string;
+  /** the clerk signed out there */
+  staffId: string;
+  /** the visitor who was called or served there, and where they went; null: nobody was */
+  ticket: { id: string; number: string; to: 'queue' | { counterId: string } } | null;
 }
 
 export interface CounterCommandResult {
@@ -416,6 +463,13 @@ export interface CounterClientEvents {
   'counter:reactivate': Command<TicketRefPayload, CounterCommandResult>;
   'counter:pause': Command<PausePayload, CounterCommandResult>;
   'counter:unpause': Command<Record<string, never> | undefined, CounterCommandResult>;
+  'hall:sync': (ack: AckCallback<HallSnapshot>) => void;
+}
+
+export interface ManagerClientEvents {
+  'staff:sign-in': Command<ManagerSignInPayload, ManagerSignInResult>;
+  'staff:sign-out': Command<Record<string, never> | undefined, SignOutResult>;
+  'counter:release': Command<ReleaseCounterPayload, ReleaseCounterResult>;
   'hall:sync': (ack: AckCallback<HallSnapshot>) => void;
 }
 

@@ -470,3 +470,68 @@ describe('close-day', () => {
     expect(h.ok({ type: 'close-day' }).events).toEqual([]);
   });
 });
+
+describe('release (a hall manager frees a counter whose terminal is gone)', () => {
+  it('a called visitor goes back to the queue at their place: the next call anywhere takes them first', () => {
+    const { h, id } = calledAtK1();
+    h.advanceMinutes(1);
+    const later = h.issue('a');
+    h.advanceMinutes(2);
+    const d = h.ok({ type: 'release', counterId: 'k1', toCounterId: null });
+    expect(d.events).toEqual([
+      { type: 'ticket.returned', at: h.now, ticketId: id, counterId: 'k1' },
+      { type: 'counter.signed_out', at: h.now, counterId: 'k1', staffId: 'staff-k1' },
+    ]);
+    expect(d.ticketId).toBe(id);
+    expect(h.ticket(id)).toMatchObject({ status: 'waiting', counterId: null, directedCounterId: null, queueAt: UNIT_START, recalls: 0 });
+    expect(h.counter('k1')).toMatchObject({ status: 'signed_out', staffId: null, currentTicketId: null });
+    expect(stateProblems(h.state)).toEqual([]);
+    // the clerk may now sign in elsewhere (STAFF_BUSY before), and the returned visitor comes before a later one
+    h.ok({ type: 'sign-in', counterId: 'k2', staffId: 'staff-k1' });
+    expect(h.callNext('k2').ticket.id).toBe(id);
+    h.signIn('k4');
+    expect(h.callNext('k4').ticket.id).toBe(later.id);
+  });
+
+  it('a visitor being served keeps the time served so far', () => {
+    const { h, id } = servingAtK1();
+    h.advanceMinutes(4);
+    h.ok({ type: 'release', counterId: 'k1', toCounterId: null });
+    expect(h.ticket(id)).toMatchObject({ status: 'waiting', startedAt: null, servedMs: 4 * MINUTE_MS });
+    h.signIn('k2');
+    h.callNext('k2');
+    h.ok({ type: 'start', counterId: 'k2' });
+    h.advanceMinutes(2);
+    expect(h.ok({ type: 'complete', counterId: 'k2', outcome: 'concluded' }).events[0]).toMatchObject({ servedMs: 6 * MINUTE_MS });
+  });
+
+  it('to a named counter: the visitor is directed there, and only that counter calls them', () => {
+    const { h, id } = servingAtK1();
+    const d = h.ok({ type: 'release', counterId: 'k1', toCounterId: 'k3' });
+    expect(d.events).toEqual([
+      { type: 'ticket.transferred', at: h.now, ticketId: id, fromCounterId: 'k1', toServiceId: null, toCounterId: 'k3' },
+      { type: 'counter.signed_out', at: h.now, counterId: 'k1', staffId: 'staff-k1' },
+    ]);
+    h.signIn('k2');
+    h.refuse({ type: 'call', counterId: 'k2', ticketId: id }, 'NOT_YOUR_TICKET');
+    h.signIn('k3');
+    expect(h.callNext('k3')).toMatchObject({ ticket: { id }, rule: 'directed' });
+  });
+
+  it('an idle or paused counter is only signed out', () => {
+    const h = unitHall();
+    h.signIn('k1');
+    h.ok({ type: 'pause', counterId: 'k1', reason: '午休' });
+    const d = h.ok({ type: 'release', counterId: 'k1', toCounterId: null });
+    expect(d.events).toEqual([{ type: 'counter.signed_out', at: h.now, counterId: 'k1', staffId: 'staff-k1' }]);
+    expect(d.ticketId).toBeNull();
+  });
+
+  it('refuses a counter nobody is signed in at, an unknown counter either side, and the counter itself as the target', () => {
+    const { h } = calledAtK1();
+    h.refuse({ type: 'release', counterId: 'k2', toCounterId: null }, 'NOT_SIGNED_IN');
+    h.refuse({ type: 'release', counterId: 'nope', toCounterId: null }, 'COUNTER_NOT_FOUND');
+    h.refuse({ type: 'release', counterId: 'k1', toCounterId: 'nope' }, 'COUNTER_NOT_FOUND');
+    h.refuse({ type: 'release', counterId: 'k1', toCounterId: 'k1' }, 'TRANSFER_TO_SELF');
+  });
+});

@@ -31,6 +31,11 @@ export type Command =
   | { type: 'reactivate'; counterId: string; ticketId: string }
   | { type: 'pause'; counterId: string; reason: string }
   | { type: 'unpause'; counterId: string }
+  /**
+   * A hall manager signs the clerk out of a counter whose terminal is gone, with a visitor called or
+   * being served there: the visitor goes back to the queue at their place, or to `toCounterId`.
+   */
+  | { type: 'release'; counterId: string; toCounterId: string | null }
   | { type: 'close-day' };
 
 export interface EngineContext {
@@ -189,6 +194,23 @@ function decideCounter(state: HallState, cmd: Exclude<Command, { type: 'issue' }
     case 'sign-out':
       if (current) return fail('COUNTER_BUSY');
       return done([{ type: 'counter.signed_out', at: now, counterId, staffId: cs.staffId }]);
+
+    case 'release': {
+      if (cmd.toCounterId !== null) {
+        if (!state.counters.has(cmd.toCounterId)) return fail('COUNTER_NOT_FOUND');
+        if (cmd.toCounterId === counterId) return fail('TRANSFER_TO_SELF');
+      }
+      const events: HallEvent[] = [];
+      if (current) {
+        events.push(
+          cmd.toCounterId === null
+            ? { type: 'ticket.returned', at: now, ticketId: current.id, counterId }
+            : { type: 'ticket.transferred', at: now, ticketId: current.id, fromCounterId: counterId, toServiceId: null, toCounterId: cmd.toCounterId },
+        );
+      }
+      events.push({ type: 'counter.signed_out', at: now, counterId, staffId: cs.staffId });
+      return done(events, current?.id ?? null);
+    }
 
     case 'call-next': {
       const blocked = readyToCall(cs);

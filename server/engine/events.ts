@@ -35,6 +35,8 @@ export type HallEvent =
     }
   | { type: 'ticket.suspended'; at: number; ticketId: string; counterId: string; returnTo: SuspendReturn }
   | { type: 'ticket.resumed'; at: number; ticketId: string; counterId: string }
+  /** back to the queue at its place (a manager released the counter it was called to or served at) */
+  | { type: 'ticket.returned'; at: number; ticketId: string; counterId: string }
   | { type: 'ticket.cancelled'; at: number; ticketId: string; reason: string }
   | { type: 'counter.signed_in'; at: number; counterId: string; staffId: string }
   | { type: 'counter.signed_out'; at: number; counterId: string; staffId: string }
@@ -199,6 +201,17 @@ export function applyEvent(state: HallState, e: HallEvent): void {
       t.directedCounterId = e.counterId;
       t.counterId = null;
       t.suspendReturn = null;
+      return;
+    }
+    case 'ticket.returned': {
+      const t = ticketOf(state, e.ticketId);
+      closeServingSpell(t, e.at);
+      t.status = 'waiting';
+      t.counterId = null;
+      t.directedCounterId = null;
+      t.startedAt = null;
+      t.recalls = 0;
+      freeCounter(state, e.counterId, e.at);
       return;
     }
     case 'ticket.cancelled': {

@@ -1,7 +1,7 @@
 // The authorization matrix: every namespace, every command and every HTTP route, against every kind
 // of credential. Each cell says exactly what that credential gets.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { COUNTER_COMMANDS, KIOSK_COMMANDS, NAMESPACES, type DeviceKind } from '../../shared/protocol.ts';
+import { COUNTER_COMMANDS, KIOSK_COMMANDS, MANAGER_COMMANDS, NAMESPACES, type DeviceKind } from '../../shared/protocol.ts';
 import { clientFor, idempotencyKey, okData, startTestHall, type TestClient, type TestHall } from '../helpers/hall.ts';
 
 type Credential = 'none' | 'wrong' | 'revoked' | DeviceKind;
@@ -64,7 +64,8 @@ describe('the main namespace', () => {
 });
 
 describe('which commands each connected kind may use', () => {
-  const ALL_COMMANDS = [...Object.keys(KIOSK_COMMANDS), ...Object.keys(COUNTER_COMMANDS)];
+  const ALL_COMMANDS = [...new Set([...Object.keys(KIOSK_COMMANDS), ...Object.keys(COUNTER_COMMANDS), ...Object.keys(MANAGER_COMMANDS)])];
+  const OWN_COMMANDS: Partial<Record<DeviceKind, Record<string, unknown>>> = { kiosk: KIOSK_COMMANDS, counter: COUNTER_COMMANDS, manager: MANAGER_COMMANDS };
   const clients: Partial<Record<DeviceKind, TestClient>> = {};
 
   beforeAll(async () => {
@@ -77,7 +78,7 @@ describe('which commands each connected kind may use', () => {
     it(`on ${NAMESPACES[kind]}`, async () => {
       const client = clients[kind]!;
       for (const command of ALL_COMMANDS) {
-        const owned = (kind === 'kiosk' && command in KIOSK_COMMANDS) || (kind === 'counter' && command in COUNTER_COMMANDS);
+        const owned = command in (OWN_COMMANDS[kind] ?? {});
         // a payload the owning namespace would accept, so only authorization decides
         const payload: Record<string, unknown> =
           command === 'ticket:issue'
@@ -92,11 +93,13 @@ describe('which commands each connected kind may use', () => {
                     ? { reason: 'lunch' }
                     : ['counter:call', 'counter:resume', 'counter:reactivate'].includes(command)
                       ? { ticketId: 'none' }
-                      : {};
+                      : command === 'counter:release'
+                        ? { counterId: 'c1' }
+                        : {};
         const ack = await client.command(command, payload);
         if (!owned) {
           expect(ack, `${command} on ${NAMESPACES[kind]}`).toMatchObject({ ok: false, error: { code: 'FORBIDDEN' } });
-        } else if (kind === 'counter' && command !== 'staff:sign-in') {
+        } else if ((kind === 'counter' || kind === 'manager') && command !== 'staff:sign-in') {
           expect(ack, `${command} before sign-in`).toMatchObject({ ok: false, error: { code: 'NOT_SIGNED_IN' } });
         } else if (command === 'staff:sign-in') {
           expect(ack).toMatchObject({ ok: false, error: { code: 'SIGN_IN_FAILED' } });
@@ -116,6 +119,23 @@ describe('which commands each connected kind may use', () => {
       const ack = await counter.command(command, command === 'counter:complete' ? { outcome: 'concluded' } : command === 'counter:pause' ? { reason: 'meeting' } : ['counter:call', 'counter:resume', 'counter:reactivate'].includes(command) ? { ticketId: 'none' } : command === 'counter:transfer' ? { serviceId: 'tax' } : {});
       if (!ack.ok) expect(['FORBIDDEN', 'NOT_SIGNED_IN', 'UNAUTHORIZED', 'VALIDATION_FAILED'], command).not.toContain(ack.error.code);
     }
+  });
+});
+
+describe('on /manager, by account', () => {
+  it("a clerk's account cannot sign in there; a manager's can, and may then release a counter", async () => {
+    const manager = await hall.connect('/manager', tokens.manager);
+    expect(await manager.command('staff:sign-in', { login: 'clerk3', password: 'demo1234' })).toMatchObject({ ok: false, error: { code: 'NOT_A_MANAGER' } });
+    expect(await manager.command('counter:release', { counterId: 'c3' })).toMatchObject({ ok: false, error: { code: 'NOT_SIGNED_IN' } });
+    okData(await manager.command('staff:sign-in', { login: 'manager', password: 'demo1234' }));
+    // nobody is signed in at c3: refused by the hall's state, no longer by authorization
+    expect(await manager.command('counter:release', { counterId: 'c3' })).toMatchObject({ ok: false, error: { code: 'NOT_SIGNED_IN' } });
+    const counter = await hall.connect('/counter', 'demo-counter-3');
+    okData(await counter.command('staff:sign-in', { login: 'clerk3', password: 'demo1234' }));
+    expect(okData(await manager.command<{ counterId: string }>('counter:release', { counterId: 'c3' })).counterId).toBe('c3');
+    // a manager's account at a counter terminal is still a clerk sign-in there: the terminal decides what it may do
+    okData(await counter.command('staff:sign-in', { login: 'manager', password: 'demo1234' }));
+    expect(await counter.command('counter:release', { counterId: 'c3' })).toMatchObject({ ok: false, error: { code: 'FORBIDDEN' } });
   });
 });
 

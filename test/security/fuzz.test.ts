@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import BetterSqlite3 from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ERROR_CODES } from '../../shared/errors.ts';
-import { COUNTER_COMMANDS, KIOSK_COMMANDS, type Ack } from '../../shared/protocol.ts';
+import { COUNTER_COMMANDS, KIOSK_COMMANDS, MANAGER_COMMANDS, type Ack } from '../../shared/protocol.ts';
 import { startTestHall, type TestClient, type TestHall } from '../helpers/hall.ts';
 import { mulberry32 } from '../helpers/random.ts';
 
@@ -92,6 +92,7 @@ function malformed(rnd: () => number, event: string): unknown[] {
     'counter:pause': { reason: 'lunch' },
     'staff:sign-in': { login: 'clerk1', password: 'wrong-password' },
     'kiosk:assist': { reason: 'help' },
+    'counter:release': { counterId: 'c1', toCounterId: 'c2' },
   };
   const r = rnd();
   if (r < 0.35 && base[event]) {
@@ -140,7 +141,8 @@ describe('fuzzing', () => {
     const rnd = mulberry32(SEED);
     const before = databaseFingerprint();
     const seqBefore = hall.hall.state.seq;
-    const events = [...Object.keys(KIOSK_COMMANDS), ...Object.keys(COUNTER_COMMANDS), 'hall:sync', 'no:such-event', '__proto__', 'constructor'];
+    const events = [...new Set([...Object.keys(KIOSK_COMMANDS), ...Object.keys(COUNTER_COMMANDS), ...Object.keys(MANAGER_COMMANDS)])];
+    events.push('hall:sync', 'no:such-event', '__proto__', 'constructor');
     const codes = new Set<string>(ERROR_CODES);
     const namespaces = Object.keys(sockets);
     let sent = 0;
@@ -148,7 +150,8 @@ describe('fuzzing', () => {
     const dropped: string[] = [];
     for (const [ns, c] of Object.entries(sockets)) c.socket.on('disconnect', (reason: string) => dropped.push(`${ns}: ${reason}`));
     const pending = new Map<number, string>();
-    // The counter is never signed in (its sign-ins use wrong passwords), so nothing valid can commit.
+    // The counter and the manager are never signed in (their sign-ins use wrong passwords), so nothing
+    // valid can commit.
     while (sent < 10_500) {
       const batch: Promise<{ event: string; ack: Ack<unknown> }>[] = [];
       for (let i = 0; i < BATCH; i++, sent++) {
