@@ -4,7 +4,7 @@ import react from '@vitejs/plugin-react';
 import { defineConfig } from 'vite';
 
 const ROOT = resolve(import.meta.dirname, 'renderer');
-export const PAGES = ['kiosk', 'counter', 'display', 'counter-display', 'track', 'pair'] as const;
+export const PAGES = ['kiosk', 'counter', 'display', 'counter-display', 'manager', 'track', 'pair'] as const;
 
 export default defineConfig({
   root: ROOT,

@@ -384,6 +384,8 @@ export function attachRealtime(
     if (kind === 'counter') registerCounter(socket);
     if (kind === 'manager') registerManager(socket);
     socket.emit('hall:snapshot', freshSnapshot(kind, socket, true));
+    // a dashboard that connects (or reconnects) learns each device's latest report since the server started
+    if (kind === 'manager') for (const view of hall.deviceHealth.values()) socket.emit('device:health', view);
   }
 
   /**

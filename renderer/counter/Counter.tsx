@@ -17,7 +17,7 @@ import { OUTCOMES, SUSPEND_RETURNS } from '../../shared/protocol.ts';
 import { sendCommand, useHallConnection, type ClientAck, type ClientError } from '../shared/connection.ts';
 import { Dialog } from '../shared/Dialog.tsx';
 import { useLocalised } from '../shared/i18n.ts';
-import { Clock, ConnectionBadge, DeviceGate, LanguageSwitch, RefusedBanner, formatDuration, useNow } from '../shared/ui.tsx';
+import { Clock, ConnectionBadge, CredentialFields, DeviceGate, LanguageSwitch, RefusedBanner, formatDuration, useNow } from '../shared/ui.tsx';
 
 type ActionId = 'callNext' | 'recall' | 'start' | 'complete' | 'noShow' | 'transfer' | 'suspend' | 'pause';
 type DialogKind = 'complete' | 'transfer' | 'suspend' | 'resume' | 'pause' | null;
@@ -562,19 +562,7 @@ function SignInForm({
           {notice}
         </p>
       )}
-      <label className="field">
-        <span>{t('counter.signIn.login')}</span>
-        <input name="login" autoComplete="username" value={login} onChange={(e) => setLogin(e.target.value)} required autoFocus={!suggestedLogin} />
-      </label>
-      <label className="field">
-        <span>{t('counter.signIn.password')}</span>
-        <input name="password" type="password" autoComplete="current-password" value={password} onChange={(e) => setPassword(e.target.value)} required autoFocus={!!suggestedLogin} />
-      </label>
-      {error && (
-        <p className="form-error" role="alert">
-          {t(`errors.${error.code}`)}
-        </p>
-      )}
+      <CredentialFields login={login} onLogin={setLogin} password={password} onPassword={setPassword} error={error} focus={suggestedLogin ? 'password' : 'login'} />
       <button type="submit" className="btn btn--primary btn--large" disabled={pending || disabled}>
         {pending ? t('counter.signIn.signingIn') : t('counter.signIn.submit')}
       </button>

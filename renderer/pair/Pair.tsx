@@ -4,7 +4,7 @@ import { useTranslation } from 'react-i18next';
 import { readToken, saveToken, type ScreenRole } from '../shared/device-token.ts';
 import { LanguageSwitch } from '../shared/ui.tsx';
 
-const ROLES: ScreenRole[] = ['kiosk', 'counter', 'display', 'counter-display'];
+const ROLES: ScreenRole[] = ['kiosk', 'counter', 'display', 'counter-display', 'manager'];
 
 export function PairPage() {
   const { t } = useTranslation();

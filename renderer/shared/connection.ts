@@ -16,6 +16,7 @@ import {
   type HallSnapshot,
   type HallUpdate,
   type KioskClientEvents,
+  type ManagerClientEvents,
 } from '../../shared/protocol.ts';
 import { applyCall, applyCounterView, applyOwnCounterView, applyUpdate, fromSnapshot, type Applied, type HallModel } from './hall-model.ts';
 
@@ -43,7 +44,7 @@ export interface HallConnectionHandle extends HallConnection {
 }
 
 export interface ConnectionOptions {
-  namespace: '/kiosk' | '/counter' | '/display';
+  namespace: '/kiosk' | '/counter' | '/display' | '/manager';
   token: string | null;
   /** a live call (not one replayed by a snapshot) */
   onCall?: (call: CallView) => void;
@@ -146,6 +147,10 @@ type CommandMap = KioskClientEvents & CounterClientEvents;
 type CommandName = Exclude<keyof CommandMap, typeof SYNC_COMMAND>;
 type PayloadOf<K extends CommandName> = CommandMap[K] extends (payload: infer P, ack: AckCallback<infer _R>) => void ? P : never;
 type ResultOf<K extends CommandName> = CommandMap[K] extends (payload: infer _P, ack: AckCallback<infer R>) => void ? R : never;
+// /manager has commands of the same name as /counter's (staff:sign-in) with other payloads: a map of its own
+type ManagerCommandName = Exclude<keyof ManagerClientEvents, typeof SYNC_COMMAND>;
+type ManagerPayloadOf<K extends ManagerCommandName> = ManagerClientEvents[K] extends (payload: infer P, ack: AckCallback<infer _R>) => void ? P : never;
+type ManagerResultOf<K extends ManagerCommandName> = ManagerClientEvents[K] extends (payload: infer _P, ack: AckCallback<infer R>) => void ? R : never;
 
 /**
  * Sends a command and resolves with its ack. Never queued: when the socket is down the answer is OFFLINE at once,
@@ -157,12 +162,26 @@ export function sendCommand<K extends CommandName>(
   payload: PayloadOf<K>,
   timeoutMs = COMMAND_TIMEOUT_MS,
 ): Promise<ClientAck<ResultOf<K>>> {
+  return emitCommand(socket, name, payload, timeoutMs);
+}
+
+/** sendCommand for the manager dashboard's commands on /manager. */
+export function sendManagerCommand<K extends ManagerCommandName>(
+  socket: Socket | null,
+  name: K,
+  payload: ManagerPayloadOf<K>,
+  timeoutMs = COMMAND_TIMEOUT_MS,
+): Promise<ClientAck<ManagerResultOf<K>>> {
+  return emitCommand(socket, name, payload, timeoutMs);
+}
+
+function emitCommand<R>(socket: Socket | null, name: string, payload: unknown, timeoutMs: number): Promise<ClientAck<R>> {
   return new Promise((resolve) => {
     if (!socket || !socket.connected) {
       resolve({ ok: false, error: { code: 'OFFLINE', message: 'offline' } });
       return;
     }
-    socket.volatile.timeout(timeoutMs).emit(name, payload ?? {}, (err: Error | null, answer: Ack<ResultOf<K>>) => {
+    socket.volatile.timeout(timeoutMs).emit(name, payload ?? {}, (err: Error | null, answer: Ack<R>) => {
       if (err) resolve({ ok: false, error: { code: socket.connected ? 'TIMEOUT' : 'OFFLINE', message: err.message } });
       else resolve(answer);
     });

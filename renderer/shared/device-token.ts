@@ -1,6 +1,6 @@
 // Where a device paired in a browser keeps its token. Inside the Electron shell the token comes from
 // hallShell.device() instead (DeviceGate in ui.tsx) and local storage is not used.
-export type ScreenRole = 'kiosk' | 'counter' | 'display' | 'counter-display';
+export type ScreenRole = 'kiosk' | 'counter' | 'display' | 'counter-display' | 'manager';
 
 const key = (role: ScreenRole) => `hall.token.${role}`;
 
@@ -22,9 +22,10 @@ export function clearToken(role: ScreenRole): void {
 }
 
 /** The Socket.IO namespace each screen connects to (a counter display listens on /display). */
-export const NAMESPACE_OF: Record<ScreenRole, '/kiosk' | '/counter' | '/display'> = {
+export const NAMESPACE_OF: Record<ScreenRole, '/kiosk' | '/counter' | '/display' | '/manager'> = {
   kiosk: '/kiosk',
   counter: '/counter',
   display: '/display',
   'counter-display': '/display',
+  manager: '/manager',
 };

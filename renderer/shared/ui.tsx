@@ -2,7 +2,7 @@
 import { useEffect, useState, type FormEvent, type ReactNode } from 'react';
 import { useTranslation } from 'react-i18next';
 import { shellError, type HallShellApi, type ShellDevice, type ShellError } from '../../shared/electron-api.ts';
-import type { ConnectionStatus } from './connection.ts';
+import type { ClientError, ConnectionStatus } from './connection.ts';
 import { clearToken, readToken, saveToken, type ScreenRole } from './device-token.ts';
 import { currentLanguage, setLanguage } from './i18n.ts';
 import { hallShell, readShellDevice, shellMessage } from './shell.ts';
@@ -219,5 +219,44 @@ export function PairingForm({ role, onPaired }: { role: ScreenRole; onPaired: (t
         <p className="pairing__hint">{t('pairing.hint')}</p>
       </form>
     </main>
+  );
+}
+
+/**
+ * The login and password fields of a staff sign-in form (a clerk's at a counter, a manager's on the
+ * dashboard), and the refusal under them. `focus`: which field takes the focus when the form opens.
+ */
+export function CredentialFields({
+  login,
+  onLogin,
+  password,
+  onPassword,
+  error,
+  focus,
+}: {
+  login: string;
+  onLogin: (value: string) => void;
+  password: string;
+  onPassword: (value: string) => void;
+  error: ClientError | null;
+  focus: 'login' | 'password' | null;
+}) {
+  const { t } = useTranslation();
+  return (
+    <>
+      <label className="field">
+        <span>{t('common.login')}</span>
+        <input name="login" autoComplete="username" value={login} onChange={(e) => onLogin(e.target.value)} required autoFocus={focus === 'login'} />
+      </label>
+      <label className="field">
+        <span>{t('common.password')}</span>
+        <input name="password" type="password" autoComplete="current-password" value={password} onChange={(e) => onPassword(e.target.value)} required autoFocus={focus === 'password'} />
+      </label>
+      {error && (
+        <p className="form-error" role="alert">
+          {t(`errors.${error.code}`)}
+        </p>
+      )}
+    </>
   );
 }

@@ -166,6 +166,21 @@ describe('accessibility', () => {
     for (const s of [counter, display, counterDisplay]) await s.context.close();
   });
 
+  it('manager dashboard, signed out, then signed in with the release dialog open', async () => {
+    // counter 1 is calling A001 from the test before: its row has a ticket and a release button
+    const { context, page } = await openScreen(browser, hall.server.url, { role: 'manager', token: 'demo-manager-1', path: '/manager/', viewport: { width: 1440, height: 900 } });
+    await page.getByTestId('counter-row-1').getByText('A001').waitFor(WAIT);
+    await check(page, 'manager signed out');
+    await page.locator('input[name=login]').fill('manager');
+    await page.locator('input[name=password]').fill('demo1234');
+    await page.locator('input[name=password]').press('Enter');
+    await page.getByTestId('manager-who').waitFor(WAIT);
+    await page.getByTestId('counter-row-1').getByRole('button', { name: '释放窗口' }).click();
+    await page.getByTestId('release-dialog').waitFor(WAIT);
+    await check(page, 'manager release dialog');
+    await context.close();
+  });
+
   it('tracking page on a phone', async () => {
     const context = await browser.newContext({ viewport: { width: 390, height: 844 }, locale: 'zh-CN' });
     const page = await context.newPage();

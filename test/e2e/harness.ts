@@ -59,7 +59,7 @@ export async function startTestServer(options: Pick<HallServerOptions, 'maxConne
   return handle;
 }
 
-export type Role = 'kiosk' | 'counter' | 'display' | 'counter-display';
+export type Role = 'kiosk' | 'counter' | 'display' | 'counter-display' | 'manager';
 
 /**
  * Replaces speechSynthesis.speak with a recorder (the headless browser has no voices): every utterance's text

@@ -1,8 +1,8 @@
 // Electron shells report their health (e.g. a failed print); managers see it at once.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { DeviceHealthReport } from '../../shared/electron-api.ts';
-import type { DeviceHealthView } from '../../shared/protocol.ts';
-import { startTestHall, type TestHall } from '../helpers/hall.ts';
+import { PROTOCOL_VERSION, type DeviceHealthView } from '../../shared/protocol.ts';
+import { clientFor, startTestHall, type TestHall } from '../helpers/hall.ts';
 
 let hall: TestHall;
 beforeAll(async () => {
@@ -37,6 +37,19 @@ describe('POST /api/v1/devices/health', () => {
     const view = await seen;
     expect(view).toMatchObject({ deviceName: '大厅取号机 1', kind: 'kiosk', report: { status: 'degraded', problem: { code: 'PRINT_FAILED', ticketNumber: 'A012' } } });
     expect(hall.hall.deviceHealth.get(view.deviceId)?.report.status).toBe('degraded');
+  });
+
+  it('gives a dashboard that connects later the latest report of every device', async () => {
+    expect((await send('demo-kiosk-2', { ...report, status: 'fault', problem: { code: 'CRASH_LOOP', message: '页面反复崩溃' } })).status).toBe(204);
+    expect((await send('demo-kiosk-2', { ...report, status: 'ok', problem: null })).status).toBe(204); // recovered: the latest counts
+    const socket = clientFor(hall.url, '/manager', { token: 'demo-manager-1', protocolVersion: PROTOCOL_VERSION });
+    const views: DeviceHealthView[] = [];
+    socket.on('device:health', (view: DeviceHealthView) => views.push(view));
+    try {
+      await expect.poll(() => views.map((v) => `${v.deviceName} ${v.report.status}`).sort()).toEqual(['大厅取号机 1 degraded', '大厅取号机 2 ok']);
+    } finally {
+      socket.close();
+    }
   });
 
   it('refuses unknown tokens and malformed reports', async () => {

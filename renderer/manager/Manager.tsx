@@ -1,0 +1,351 @@
+// 大厅管理: the hall manager's dashboard. Anyone at the manager machine sees the counters, the queues,
+// 呼叫帮办 requests from the kiosks and the Electron shells' health; a hall manager signs in to act:
+// releasing a counter whose clerk's terminal died with a visitor at it (docs/protocol.md, /manager).
+import { useCallback, useEffect, useMemo, useRef, useState, type FormEvent } from 'react';
+import { useTranslation } from 'react-i18next';
+import type { AssistRequestView, CounterPublicView, DeviceHealthView, StaffView } from '../../shared/protocol.ts';
+import { Dialog } from '../shared/Dialog.tsx';
+import { sendManagerCommand, useHallConnection, type ClientError } from '../shared/connection.ts';
+import { useLocalised } from '../shared/i18n.ts';
+import { Clock, ConnectionBadge, CredentialFields, DeviceGate, LanguageSwitch, RefusedBanner, formatClock, type PairedDevice } from '../shared/ui.tsx';
+
+/** 呼叫帮办 requests kept on screen (the newest first) */
+const ASSISTS_SHOWN = 8;
+
+export function ManagerPage() {
+  return <DeviceGate role="manager">{(device) => <Manager device={device} />}</DeviceGate>;
+}
+
+type Notice = { kind: 'ok' | 'warn' | 'error'; text: string };
+
+function Manager({ device }: { device: PairedDevice }) {
+  const { t } = useTranslation();
+  const name = useLocalised();
+  const connection = useHallConnection({ namespace: '/manager', token: device.token });
+  const { socket } = connection;
+  const snapshot = connection.model?.snapshot ?? null;
+  const timeZone = snapshot?.hall.timeZone ?? 'Asia/Shanghai';
+  const [staff, setStaff] = useState<StaffView | null>(null);
+  const [notice, setNotice] = useState<Notice | null>(null);
+  const [assists, setAssists] = useState<AssistRequestView[]>([]);
+  const [health, setHealth] = useState<Map<string, DeviceHealthView>>(() => new Map());
+  const [releasing, setReleasing] = useState<CounterPublicView | null>(null);
+  const signedIn = useRef(false);
+  signedIn.current = staff !== null;
+
+  useEffect(() => {
+    document.title = t('manager.title');
+  }, [t]);
+
+  useEffect(() => {
+    if (!socket) return;
+    const onAssist = (request: AssistRequestView) => setAssists((list) => [request, ...list].slice(0, ASSISTS_SHOWN));
+    const onHealth = (view: DeviceHealthView) => setHealth((map) => new Map(map).set(view.deviceId, view));
+    // the server keeps a manager's sign-in for the connection only: a reconnect needs a new one
+    const onDisconnect = () => {
+      if (signedIn.current) setNotice({ kind: 'warn', text: t('manager.signIn.lostOnReconnect') });
+      setStaff(null);
+    };
+    socket.on('hall:assist', onAssist);
+    socket.on('device:health', onHealth);
+    socket.on('disconnect', onDisconnect);
+    return () => {
+      socket.off('hall:assist', onAssist);
+      socket.off('device:health', onHealth);
+      socket.off('disconnect', onDisconnect);
+    };
+  }, [socket, t]);
+
+  const signIn = useCallback(
+    async (login: string, password: string): Promise<ClientError | null> => {
+      const answer = await sendManagerCommand(socket, 'staff:sign-in', { login, password });
+      if (!answer.ok) return answer.error;
+      setStaff(answer.data.staff);
+      setNotice(null);
+      return null;
+    },
+    [socket],
+  );
+
+  const signOut = async () => {
+    const answer = await sendManagerCommand(socket, 'staff:sign-out', {});
+    // signed out either way: NOT_SIGNED_IN or SESSION_EXPIRED mean the server holds no sign-in here
+    setStaff(null);
+    if (!answer.ok && answer.error.code !== 'NOT_SIGNED_IN' && answer.error.code !== 'SESSION_EXPIRED') setNotice({ kind: 'error', text: t(`errors.${answer.error.code}`) });
+  };
+
+  /** A refused command that means the sign-in is gone shows the sign-in form again. */
+  const lostSignIn = (error: ClientError) => {
+    if (error.code === 'NOT_SIGNED_IN' || error.code === 'SESSION_EXPIRED') setStaff(null);
+  };
+
+  const counters = snapshot?.counters ?? [];
+  const waitingTotal = snapshot?.services.reduce((sum, s) => sum + s.waiting, 0) ?? 0;
+  const faults = [...health.values()].filter((h) => h.report.status !== 'ok').sort((a, b) => b.receivedAt - a.receivedAt);
+
+  return (
+    <div className="manager">
+      <header className="masthead masthead--compact">
+        <div className="masthead__emblem" aria-hidden="true">
+          政
+        </div>
+        <div className="masthead__titles">
+          <h1>{t('manager.title')}</h1>
+          <p>{name(snapshot?.hall.name)}</p>
+        </div>
+        <div className="masthead__tools">
+          {staff && (
+            <span className="manager__who" data-testid="manager-who">
+              {t('manager.signIn.signedInAs', { name: staff.name })}
+            </span>
+          )}
+          {staff && (
+            <button type="button" className="btn btn--light" onClick={() => void signOut()}>
+              {t('manager.signIn.signOut')}
+            </button>
+          )}
+          <Clock timeZone={timeZone} offsetMs={connection.model?.clockOffsetMs ?? 0} withSeconds={false} />
+          <ConnectionBadge status={connection.status} />
+          <LanguageSwitch />
+        </div>
+      </header>
+      <RefusedBanner refusal={connection.status === 'refused' ? connection.refusal : null} onRepair={device.onRepair} />
+      {notice && (
+        <p className={`notice notice--${notice.kind} manager__notice`} role={notice.kind === 'error' ? 'alert' : 'status'} data-testid="manager-notice">
+          {notice.text}
+        </p>
+      )}
+      <main className="manager__body">
+        <section className="panel manager__counters" aria-labelledby="counters-title">
+          <h2 id="counters-title">{t('manager.counters.title')}</h2>
+          {!snapshot ? (
+            <p className="muted">{t(`connection.${connection.status}`)}</p>
+          ) : (
+            <table className="manager__table">
+              <thead>
+                <tr>
+                  <th scope="col">{t('manager.counters.counter')}</th>
+                  <th scope="col">{t('manager.counters.status')}</th>
+                  <th scope="col">{t('manager.counters.clerk')}</th>
+                  <th scope="col">{t('manager.counters.current')}</th>
+                  <th scope="col">
+                    <span className="visually-hidden">{t('manager.counters.actions')}</span>
+                  </th>
+                </tr>
+              </thead>
+              <tbody>
+                {counters.map((c) => (
+                  <tr key={c.id} data-testid={`counter-row-${c.number}`}>
+                    <th scope="row">
+                      <span className="manager__counter-number">{c.number}</span> {c.name}
+                    </th>
+                    <td>
+                      <span className={`status-pill status-pill--${c.status}`}>{t(`counter.status.${c.status}`)}</span>
+                      {c.status === 'paused' && c.pauseReason && <span className="manager__reason">{c.pauseReason}</span>}
+                    </td>
+                    <td>{c.staff ? t('manager.counters.staff', { name: c.staff.name, staffNo: c.staff.staffNo }) : '—'}</td>
+                    <td className={c.current ? 'manager__ticket' : 'muted'}>{c.current?.number ?? '—'}</td>
+                    <td className="manager__actions">
+                      {c.status !== 'signed_out' && (
+                        <button
+                          type="button"
+                          className="btn btn--secondary"
+                          disabled={!staff}
+                          title={staff ? undefined : t('manager.needSignIn')}
+                          onClick={() => setReleasing(c)}
+                        >
+                          {t('manager.counters.release')}
+                        </button>
+                      )}
+                    </td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          )}
+        </section>
+        <aside className="manager__side">
+          {!staff && <ManagerSignIn onSignIn={signIn} disabled={connection.status !== 'online'} />}
+          <section className="panel" aria-labelledby="assist-title">
+            <h2 id="assist-title">{t('manager.assist.title')}</h2>
+            {assists.length === 0 ? (
+              <p className="muted">{t('manager.assist.empty')}</p>
+            ) : (
+              <ul className="manager__list" data-testid="assist-list">
+                {assists.map((a) => (
+                  <li key={a.id} className="manager__assist">
+                    <time>{formatClock(a.at, timeZone, false)}</time> <b>{a.deviceName}</b> {t(`manager.assist.reasons.${a.reason ?? 'help'}`)}
+                  </li>
+                ))}
+              </ul>
+            )}
+          </section>
+          <section className="panel" aria-labelledby="queue-title">
+            <h2 id="queue-title">{t('manager.queue.title', { count: waitingTotal })}</h2>
+            <ul className="manager__list">
+              {(snapshot?.services ?? [])
+                .filter((s) => s.waiting > 0)
+                .map((s) => (
+                  <li key={s.id} className="manager__service">
+                    <span>
+                      {s.prefix} · {name(s.names)}
+                    </span>
+                    <b>{t('common.people', { count: s.waiting })}</b>
+                  </li>
+                ))}
+            </ul>
+          </section>
+          <section className="panel" aria-labelledby="health-title">
+            <h2 id="health-title">{t('manager.health.title')}</h2>
+            {faults.length === 0 ? (
+              <p className="muted">{health.size === 0 ? t('manager.health.noReports') : t('manager.health.none', { count: health.size })}</p>
+            ) : (
+              <ul className="manager__list">
+                {faults.map((h) => (
+                  <li key={h.deviceId}>
+                    <span className={`manager__health manager__health--${h.report.status}`}>{t(`manager.health.status.${h.report.status}`)}</span> <b>{h.deviceName}</b>{' '}
+                    {h.report.problem?.message ?? ''}
+                  </li>
+                ))}
+              </ul>
+            )}
+          </section>
+        </aside>
+      </main>
+      {releasing && (
+        <ReleaseDialog
+          counter={counters.find((c) => c.id === releasing.id) ?? releasing}
+          counters={counters}
+          onClose={() => setReleasing(null)}
+          onRelease={async (toCounterId) => {
+            const answer = await sendManagerCommand(socket, 'counter:release', toCounterId ? { counterId: releasing.id, toCounterId } : { counterId: releasing.id });
+            if (!answer.ok) {
+              lostSignIn(answer.error);
+              return answer.error;
+            }
+            const counterName = t('common.counterNumber', { number: releasing.number });
+            const ticket = answer.data.ticket;
+            const destination = ticket?.to;
+            const to = typeof destination === 'object' ? counters.find((c) => c.id === destination.counterId) : undefined;
+            setNotice({
+              kind: 'ok',
+              text: !ticket
+                ? t('manager.release.done', { counter: counterName })
+                : to
+                  ? t('manager.release.doneToCounter', { counter: counterName, number: ticket.number, to: t('common.counterNumber', { number: to.number }) })
+                  : t('manager.release.doneToQueue', { counter: counterName, number: ticket.number }),
+            });
+            setReleasing(null);
+            return null;
+          }}
+        />
+      )}
+    </div>
+  );
+}
+
+function ManagerSignIn({ onSignIn, disabled }: { onSignIn: (login: string, password: string) => Promise<ClientError | null>; disabled: boolean }) {
+  const { t } = useTranslation();
+  const [login, setLogin] = useState('');
+  const [password, setPassword] = useState('');
+  const [pending, setPending] = useState(false);
+  const [error, setError] = useState<ClientError | null>(null);
+  const submit = async (e: FormEvent) => {
+    e.preventDefault();
+    setPending(true);
+    const refused = await onSignIn(login.trim(), password);
+    setPending(false);
+    setError(refused);
+    if (!refused) setPassword('');
+  };
+  return (
+    <form className="panel manager__sign-in" onSubmit={(e) => void submit(e)} aria-labelledby="manager-sign-in-title">
+      <h2 id="manager-sign-in-title">{t('manager.signIn.title')}</h2>
+      <p className="muted">{t('manager.signIn.intro')}</p>
+      <CredentialFields login={login} onLogin={setLogin} password={password} onPassword={setPassword} error={error} focus={null} />
+      <button type="submit" className="btn btn--primary" disabled={pending || disabled}>
+        {pending ? t('manager.signIn.signingIn') : t('manager.signIn.submit')}
+      </button>
+    </form>
+  );
+}
+
+function ReleaseDialog({
+  counter,
+  counters,
+  onClose,
+  onRelease,
+}: {
+  counter: CounterPublicView;
+  counters: CounterPublicView[];
+  onClose: () => void;
+  onRelease: (toCounterId: string | null) => Promise<ClientError | null>;
+}) {
+  const { t } = useTranslation();
+  const [target, setTarget] = useState<'queue' | 'counter'>('queue');
+  const [toCounterId, setToCounterId] = useState('');
+  const [pending, setPending] = useState(false);
+  const [error, setError] = useState<ClientError | null>(null);
+  const others = useMemo(() => counters.filter((c) => c.id !== counter.id), [counters, counter.id]);
+  const counterName = t('common.counterNumber', { number: counter.number });
+  const ticket = counter.current;
+  const confirm = async () => {
+    setPending(true);
+    setError(await onRelease(ticket && target === 'counter' ? toCounterId : null));
+    setPending(false);
+  };
+  return (
+    <Dialog title={t('manager.release.title', { counter: counterName })} onClose={onClose}>
+      <div className="manager__release" data-testid="release-dialog">
+        <p>{t('manager.release.intro', { counter: counterName, clerk: counter.staff?.name ?? '—' })}</p>
+        {!ticket ? (
+          <p className="muted">{t('manager.release.noTicket')}</p>
+        ) : (
+          <fieldset className="manager__choice">
+            <legend>{t('manager.release.ticketIntro', { number: ticket.number, state: t(`counter.status.${counter.status}`) })}</legend>
+            <label>
+              <input type="radio" name="release-target" checked={target === 'queue'} onChange={() => setTarget('queue')} /> {t('manager.release.toQueue')}
+            </label>
+            <label>
+              <input type="radio" name="release-target" checked={target === 'counter'} onChange={() => setTarget('counter')} /> {t('manager.release.toCounter')}
+              <select
+                aria-label={t('manager.release.chooseCounter')}
+                value={toCounterId}
+                onChange={(e) => {
+                  setToCounterId(e.target.value);
+                  setTarget('counter');
+                }}
+              >
+                <option value="">{t('manager.release.chooseCounter')}</option>
+                {others.map((c) => (
+                  <option key={c.id} value={c.id}>
+                    {t('common.counterNumber', { number: c.number })} {c.name}
+                  </option>
+                ))}
+              </select>
+            </label>
+          </fieldset>
+        )}
+        {counter.status === 'signed_out' && <p className="notice notice--warn">{t('manager.release.alreadyFree')}</p>}
+        {error && (
+          <p className="form-error" role="alert">
+            {t(`errors.${error.code}`)}
+          </p>
+        )}
+        <div className="manager__dialog-actions">
+          <button type="button" className="btn btn--ghost" onClick={onClose}>
+            {t('common.cancel')}
+          </button>
+          <button
+            type="button"
+            className="btn btn--danger"
+            disabled={pending || counter.status === 'signed_out' || (ticket !== null && target === 'counter' && !toCounterId)}
+            onClick={() => void confirm()}
+          >
+            {t('manager.release.confirm')}
+          </button>
+        </div>
+      </div>
+    </Dialog>
+  );
+}

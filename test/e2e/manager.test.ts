@@ -1,0 +1,78 @@
+// 大厅管理 in Chromium: the dashboard shows the counters and a kiosk's 呼叫帮办, takes a hall manager's
+// sign-in (not a clerk's), and releases a counter whose terminal died with a visitor called there.
+import type { Browser } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { CounterCommandResult, IssueTicketResult } from '../../shared/protocol.ts';
+import { connectClient, idempotencyKey, okData } from '../helpers/hall.ts';
+import { ensurePagesBuilt, launchChromium, openScreen, screenshot, startTestServer, type TestHallServer } from './harness.ts';
+
+let hall: TestHallServer;
+let browser: Browser;
+
+beforeAll(async () => {
+  await ensurePagesBuilt();
+  hall = await startTestServer();
+  browser = await launchChromium();
+});
+
+afterAll(async () => {
+  await browser?.close();
+  await hall?.dispose();
+});
+
+describe('manager dashboard', () => {
+  it('releases a counter whose terminal died with a visitor called: the visitor goes back to the queue, the counter shows 未登录', async () => {
+    const url = hall.server.url;
+    const kiosk = await connectClient(url, '/kiosk', 'demo-kiosk-1');
+    const issued = okData(await kiosk.command<IssueTicketResult>('ticket:issue', { serviceId: 'id-card', idempotencyKey: idempotencyKey() }));
+    const terminal = await connectClient(url, '/counter', 'demo-counter-1');
+    okData(await terminal.command('staff:sign-in', { login: 'clerk1', password: 'demo1234' }));
+    expect(okData(await terminal.command<CounterCommandResult>('counter:call-next')).ticket?.number).toBe(issued.ticket.number);
+    terminal.close(); // the terminal dies with the visitor called
+
+    const { page, context } = await openScreen(browser, url, { role: 'manager', token: 'demo-manager-1', path: '/manager/', viewport: { width: 1440, height: 900 } });
+    try {
+      const row = page.getByTestId('counter-row-1');
+      await expect.poll(() => row.locator('.status-pill').textContent(), { timeout: 10_000 }).toBe('呼叫中');
+      expect(await row.locator('.manager__ticket').textContent()).toBe(issued.ticket.number);
+      const release = row.getByRole('button', { name: '释放窗口' });
+      expect(await release.isDisabled()).toBe(true); // watching needs no sign-in; acting does
+
+      // a visitor at a kiosk asks for help: the dashboard shows it
+      okData(await kiosk.command('kiosk:assist', { reason: 'elderly' }));
+      await expect.poll(() => page.getByTestId('assist-list').textContent(), { timeout: 10_000 }).toContain('老年人需要协助');
+
+      // a clerk's account is not a manager's
+      await page.getByLabel('账号').fill('clerk2');
+      await page.getByLabel('密码').fill('demo1234');
+      await page.getByRole('button', { name: '登录', exact: true }).click();
+      await expect.poll(() => page.getByRole('alert').first().textContent(), { timeout: 10_000 }).toBe('该账号不是大厅管理员账号');
+
+      await page.getByLabel('账号').fill('manager');
+      await page.getByLabel('密码').fill('demo1234');
+      await page.getByRole('button', { name: '登录', exact: true }).click();
+      await expect.poll(() => page.getByTestId('manager-who').textContent(), { timeout: 10_000 }).toBe('管理员：周主任');
+
+      await release.click();
+      const dialog = page.getByTestId('release-dialog');
+      await dialog.waitFor({ timeout: 10_000 });
+      expect(await dialog.textContent()).toContain(`${issued.ticket.number} 号（呼叫中）将：`);
+      await screenshot(page, 'manager-release-dialog');
+      await page.getByRole('button', { name: '确认释放' }).click();
+
+      await expect.poll(() => page.getByTestId('manager-notice').textContent(), { timeout: 10_000 }).toBe(`已释放 1 号窗口，${issued.ticket.number} 号已回到等候队列原位。`);
+      await expect.poll(() => row.locator('.status-pill').textContent(), { timeout: 10_000 }).toBe('未登录');
+      expect(await row.getByRole('button', { name: '释放窗口' }).count()).toBe(0);
+      await screenshot(page, 'manager-released');
+
+      // the server agrees: the ticket waits again, and the clerk may sign in at another counter
+      expect(hall.server.hall.state.tickets.get(issued.ticket.id)?.status).toBe('waiting');
+      const elsewhere = await connectClient(url, '/counter', 'demo-counter-2');
+      okData(await elsewhere.command('staff:sign-in', { login: 'clerk1', password: 'demo1234' }));
+      elsewhere.close();
+    } finally {
+      kiosk.close();
+      await context.close();
+    }
+  });
+});
