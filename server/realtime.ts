@@ -634,7 +634,7 @@ export function attachRealtime(
       if (!manager.ok) return manager;
       const clerkId = hall.state.counterStates.get(p.counterId)?.staffId ?? null;
       const toCounterId = p.toCounterId ?? null;
-      const outcome = hall.execute({ type: 'release', counterId: p.counterId, toCounterId }, { deviceId: device.id, staffId: manager.staffId });
+      const outcome = hall.execute({ type: 'release', counterId: p.counterId, toCounterId, expectedTicketId: p.expectedTicketId }, { deviceId: device.id, staffId: manager.staffId });
       if (!outcome.ok) return outcome;
       // the engine refuses a counter nobody is signed in at, so there was a clerk
       forgetSession(p.counterId);

@@ -36,6 +36,7 @@ export const ERROR_MESSAGES = {
   NOT_A_MANAGER: { zh: '该账号不是大厅管理员账号', en: 'This account is not a hall manager' },
   COUNTER_NOT_FOUND: { zh: '窗口不存在', en: 'No such counter' },
   COUNTER_BUSY: { zh: '请先处理当前号码', en: 'Finish the current ticket first' },
+  COUNTER_CHANGED: { zh: '该窗口的情况已经变化，请核对后再操作', en: 'The counter has changed since you looked at it; check it and try again' },
   COUNTER_PAUSED: { zh: '窗口已暂停服务', en: 'The counter is paused' },
   COUNTER_NOT_PAUSED: { zh: '窗口未暂停', en: 'The counter is not paused' },
   NO_TICKET_WAITING: { zh: '当前没有等候的号码', en: 'No ticket is waiting' },

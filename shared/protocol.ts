@@ -155,12 +155,15 @@ export type ManagerSignInPayload = z.infer<typeof ManagerSignInPayload>;
 
 /**
  * Signs the clerk out of a counter, with the visitor called or served there (a terminal that died, a
- * clerk who moved on): the visitor goes back to the queue at their place, or to `toCounterId`, whose
- * clerk calls them there.
+ * clerk who moved on): the visitor goes back to the queue with their queue time, or to `toCounterId`,
+ * whose clerk calls them there. Visitors suspended for that counter only may then be resumed at any
+ * counter serving their service.
  */
 export const ReleaseCounterPayload = z.strictObject({
   counterId: Id,
   toCounterId: Id.optional(),
+  /** the visitor the manager saw called or served there (null: nobody): refused with COUNTER_CHANGED when that changed */
+  expectedTicketId: Id.nullable().optional(),
 });
 export type ReleaseCounterPayload = z.infer<typeof ReleaseCounterPayload>;
 

@@ -96,6 +96,8 @@ function simulateDay(seed: number, options: DayOptions = BUSY_DAY) {
     suspensions: 0,
     resumes: 0,
     pauses: 0,
+    releases: 0,
+    returned: 0,
     priorityIssued: 0,
     specificCalls: 0,
     rules: new Map<CallRule, number>(),
@@ -149,11 +151,14 @@ function simulateDay(seed: number, options: DayOptions = BUSY_DAY) {
           break;
         case 'ticket.completed':
         case 'ticket.suspended':
-        case 'ticket.transferred': {
+        case 'ticket.transferred':
+        case 'ticket.returned': {
           const start = servedSpellStart.get(e.ticketId);
           if (start !== undefined) servedMsExpected.set(e.ticketId, (servedMsExpected.get(e.ticketId) ?? 0) + e.at - start);
           servedSpellStart.delete(e.ticketId);
-          if (e.type !== 'ticket.completed') touched.add(e.ticketId);
+          // a returned ticket keeps its queue time: it stays under the FIFO check
+          if (e.type !== 'ticket.completed' && e.type !== 'ticket.returned') touched.add(e.ticketId);
+          if (e.type === 'ticket.returned') stats.returned++;
           if (e.type === 'ticket.transferred') stats.transfers++;
           if (e.type === 'ticket.suspended') stats.suspensions++;
           break;
@@ -455,6 +460,13 @@ function simulateDay(seed: number, options: DayOptions = BUSY_DAY) {
   const lunchBack = shanghai(DAY, '13:00');
   let c3Out = false;
   let c3Back = false;
+  // 15:00 and 16:00: a counter's terminal dies with a visitor in hand (being served, then called); a hall
+  // manager releases it (back to the queue, then to counter 7) and the clerk signs in again on a replacement
+  const terminalDeaths: { at: number; counterId: string; status: 'calling' | 'serving'; toCounterId: string | null }[] = [
+    { at: shanghai(DAY, '15:00'), counterId: 'c2', status: 'serving', toCounterId: null },
+    { at: shanghai(DAY, '16:00'), counterId: 'c1', status: 'calling', toCounterId: 'c7' },
+  ];
+  const deathsDone = new Set<number>();
   let step = 0;
   while (h.now < dayEnd) {
     h.advanceMs(between(2, 10) * SECOND_MS);
@@ -473,6 +485,22 @@ function simulateDay(seed: number, options: DayOptions = BUSY_DAY) {
       must({ type: 'sign-in', counterId: 'c3', staffId: staffOf('c3') });
       c3Back = true;
     }
+    terminalDeaths.forEach((death, i) => {
+      if (deathsDone.has(i) || h.now < death.at || h.counter(death.counterId).status !== death.status) return;
+      const ticketId = h.counter(death.counterId).currentTicketId!;
+      // the clerk cannot go on elsewhere meanwhile (c3 is held by its own clerk by now, or free: STAFF_BUSY)
+      if (refusedAs({ type: 'sign-in', counterId: 'c3', staffId: staffOf(death.counterId) }, ['STAFF_BUSY', 'ALREADY_SIGNED_IN']).ok) problems.push(`${death.counterId}'s clerk signed in at c3 with a visitor in hand`);
+      const d = must({ type: 'release', counterId: death.counterId, toCounterId: death.toCounterId, expectedTicketId: ticketId });
+      stats.releases++;
+      if (d.ticketId !== ticketId) problems.push(`release at ${death.counterId} acted on ${d.ticketId}, not ${ticketId}`);
+      const t = h.ticket(ticketId);
+      if (t.status !== 'waiting' || t.directedCounterId !== death.toCounterId) problems.push(`released ${t.number} is ${t.status}, directed to ${t.directedCounterId}`);
+      must({ type: 'sign-in', counterId: death.counterId, staffId: staffOf(death.counterId) });
+      const desk = desks.find((k) => k.id === death.counterId)!;
+      desk.plan = null;
+      desk.nextAt = h.now;
+      deathsDone.add(i);
+    });
     for (const desk of desks) if (h.now >= desk.nextAt && !(desk.id === 'c3' && c3Out && !c3Back)) act(desk);
     if (step % 400 === 0) {
       const numbers = [...h.state.tickets.values()].map((t) => `${t.businessDate}|${t.number}`);
@@ -528,6 +556,8 @@ describe('a simulated day in the demo hall', () => {
       resumes: stats.resumes,
       pauses: stats.pauses,
       specificCalls: stats.specificCalls,
+      releases: stats.releases,
+      returned: stats.returned,
     })) {
       expect(n, name).toBeGreaterThan(0);
     }

@@ -32,6 +32,12 @@ function Manager({ device }: { device: PairedDevice }) {
   const [releasing, setReleasing] = useState<CounterPublicView | null>(null);
   const signedIn = useRef(false);
   signedIn.current = staff !== null;
+  const noticeRef = useRef<HTMLParagraphElement>(null);
+  // after a release the button the dialog was opened from is gone: the focus goes to what happened
+  useEffect(() => {
+    if (notice?.kind === 'ok') noticeRef.current?.focus();
+  }, [notice]);
+  const closeRelease = useCallback(() => setReleasing(null), []);
 
   useEffect(() => {
     document.title = t('manager.title');
@@ -110,14 +116,18 @@ function Manager({ device }: { device: PairedDevice }) {
         </div>
       </header>
       <RefusedBanner refusal={connection.status === 'refused' ? connection.refusal : null} onRepair={device.onRepair} />
-      {notice && (
-        <p className={`notice notice--${notice.kind} manager__notice`} role={notice.kind === 'error' ? 'alert' : 'status'} data-testid="manager-notice">
-          {notice.text}
-        </p>
-      )}
+      {/* mounted before any notice, so screen readers announce what is put in it */}
+      <div role="status" aria-live="polite" className="manager__notice-region">
+        {notice && (
+          <p className={`notice notice--${notice.kind} manager__notice`} data-testid="manager-notice" tabIndex={-1} ref={noticeRef}>
+            {notice.text}
+          </p>
+        )}
+      </div>
       <main className="manager__body">
         <section className="panel manager__counters" aria-labelledby="counters-title">
           <h2 id="counters-title">{t('manager.counters.title')}</h2>
+          {!staff && snapshot && <p className="muted manager__hint">{t('manager.needSignIn')}</p>}
           {!snapshot ? (
             <p className="muted">{t(`connection.${connection.status}`)}</p>
           ) : (
@@ -151,7 +161,7 @@ function Manager({ device }: { device: PairedDevice }) {
                           type="button"
                           className="btn btn--secondary"
                           disabled={!staff}
-                          title={staff ? undefined : t('manager.needSignIn')}
+                          aria-label={t('manager.counters.releaseLabel', { counter: t('common.counterNumber', { number: c.number }) })}
                           onClick={() => setReleasing(c)}
                         >
                           {t('manager.counters.release')}
@@ -214,11 +224,18 @@ function Manager({ device }: { device: PairedDevice }) {
       </main>
       {releasing && (
         <ReleaseDialog
+          seen={releasing}
           counter={counters.find((c) => c.id === releasing.id) ?? releasing}
           counters={counters}
-          onClose={() => setReleasing(null)}
+          onClose={closeRelease}
           onRelease={async (toCounterId) => {
-            const answer = await sendManagerCommand(socket, 'counter:release', toCounterId ? { counterId: releasing.id, toCounterId } : { counterId: releasing.id });
+            // refused (COUNTER_CHANGED) if the visitor there is no longer the one the dialog showed
+            const expectedTicketId = releasing.current?.id ?? null;
+            const answer = await sendManagerCommand(
+              socket,
+              'counter:release',
+              toCounterId ? { counterId: releasing.id, toCounterId, expectedTicketId } : { counterId: releasing.id, expectedTicketId },
+            );
             if (!answer.ok) {
               lostSignIn(answer.error);
               return answer.error;
@@ -270,12 +287,20 @@ function ManagerSignIn({ onSignIn, disabled }: { onSignIn: (login: string, passw
   );
 }
 
+/** True when the counter's clerk or visitor is no longer what the manager saw when the dialog opened. */
+const changedSince = (seen: CounterPublicView, now: CounterPublicView) =>
+  (seen.current?.id ?? null) !== (now.current?.id ?? null) || seen.staff?.staffNo !== now.staff?.staffNo || seen.status !== now.status;
+
 function ReleaseDialog({
+  seen,
   counter,
   counters,
   onClose,
   onRelease,
 }: {
+  /** the counter as it was when the dialog opened: what the manager decided on */
+  seen: CounterPublicView;
+  /** the counter now */
   counter: CounterPublicView;
   counters: CounterPublicView[];
   onClose: () => void;
@@ -288,7 +313,8 @@ function ReleaseDialog({
   const [error, setError] = useState<ClientError | null>(null);
   const others = useMemo(() => counters.filter((c) => c.id !== counter.id), [counters, counter.id]);
   const counterName = t('common.counterNumber', { number: counter.number });
-  const ticket = counter.current;
+  const ticket = seen.current;
+  const changed = changedSince(seen, counter);
   const confirm = async () => {
     setPending(true);
     setError(await onRelease(ticket && target === 'counter' ? toCounterId : null));
@@ -297,12 +323,12 @@ function ReleaseDialog({
   return (
     <Dialog title={t('manager.release.title', { counter: counterName })} onClose={onClose}>
       <div className="manager__release" data-testid="release-dialog">
-        <p>{t('manager.release.intro', { counter: counterName, clerk: counter.staff?.name ?? '—' })}</p>
+        <p>{t('manager.release.intro', { counter: counterName, clerk: seen.staff?.name ?? '—' })}</p>
         {!ticket ? (
           <p className="muted">{t('manager.release.noTicket')}</p>
         ) : (
           <fieldset className="manager__choice">
-            <legend>{t('manager.release.ticketIntro', { number: ticket.number, state: t(`counter.status.${counter.status}`) })}</legend>
+            <legend>{t('manager.release.ticketIntro', { number: ticket.number, state: t(`counter.status.${seen.status}`) })}</legend>
             <label>
               <input type="radio" name="release-target" checked={target === 'queue'} onChange={() => setTarget('queue')} /> {t('manager.release.toQueue')}
             </label>
@@ -319,14 +345,18 @@ function ReleaseDialog({
                 <option value="">{t('manager.release.chooseCounter')}</option>
                 {others.map((c) => (
                   <option key={c.id} value={c.id}>
-                    {t('common.counterNumber', { number: c.number })} {c.name}
+                    {t('manager.release.option', { counter: t('common.counterNumber', { number: c.number }), name: c.name, status: t(`counter.status.${c.status}`) })}
                   </option>
                 ))}
               </select>
             </label>
           </fieldset>
         )}
-        {counter.status === 'signed_out' && <p className="notice notice--warn">{t('manager.release.alreadyFree')}</p>}
+        {changed && (
+          <p className="notice notice--warn" role="alert" data-testid="release-changed">
+            {counter.status === 'signed_out' ? t('manager.release.alreadyFree') : t('manager.release.changed')}
+          </p>
+        )}
         {error && (
           <p className="form-error" role="alert">
             {t(`errors.${error.code}`)}
@@ -339,7 +369,7 @@ function ReleaseDialog({
           <button
             type="button"
             className="btn btn--danger"
-            disabled={pending || counter.status === 'signed_out' || (ticket !== null && target === 'counter' && !toCounterId)}
+            disabled={pending || changed || (ticket !== null && target === 'counter' && !toCounterId)}
             onClick={() => void confirm()}
           >
             {t('manager.release.confirm')}

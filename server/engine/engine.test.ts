@@ -527,6 +527,31 @@ describe('release (a hall manager frees a counter whose terminal is gone)', () =
     expect(d.ticketId).toBeNull();
   });
 
+  it('opens the visitors suspended for that counter only to any counter serving their service', () => {
+    const { h, id } = servingAtK1();
+    h.ok({ type: 'suspend', counterId: 'k1', returnTo: 'this_counter' });
+    h.signIn('k4'); // serves a
+    h.refuse({ type: 'resume', counterId: 'k4', ticketId: id }, 'NOT_YOUR_TICKET');
+    const d = h.ok({ type: 'release', counterId: 'k1', toCounterId: null });
+    expect(d.events).toEqual([
+      { type: 'ticket.opened_to_any_counter', at: h.now, ticketId: id, counterId: 'k1' },
+      { type: 'counter.signed_out', at: h.now, counterId: 'k1', staffId: 'staff-k1' },
+    ]);
+    expect(h.ticket(id)).toMatchObject({ status: 'suspended', suspendReturn: 'any_counter' });
+    h.ok({ type: 'resume', counterId: 'k4', ticketId: id });
+    expect(h.callNext('k4')).toMatchObject({ ticket: { id }, rule: 'directed' });
+  });
+
+  it('refuses when the visitor there is not the one the manager saw (COUNTER_CHANGED)', () => {
+    const { h, id } = calledAtK1();
+    h.refuse({ type: 'release', counterId: 'k1', toCounterId: null, expectedTicketId: null }, 'COUNTER_CHANGED');
+    h.refuse({ type: 'release', counterId: 'k1', toCounterId: null, expectedTicketId: 'someone-else' }, 'COUNTER_CHANGED');
+    expect(h.ok({ type: 'release', counterId: 'k1', toCounterId: null, expectedTicketId: id }).ticketId).toBe(id);
+    h.signIn('k2');
+    h.refuse({ type: 'release', counterId: 'k2', toCounterId: null, expectedTicketId: id }, 'COUNTER_CHANGED');
+    h.ok({ type: 'release', counterId: 'k2', toCounterId: null, expectedTicketId: null });
+  });
+
   it('refuses a counter nobody is signed in at, an unknown counter either side, and the counter itself as the target', () => {
     const { h } = calledAtK1();
     h.refuse({ type: 'release', counterId: 'k2', toCounterId: null }, 'NOT_SIGNED_IN');

@@ -33,9 +33,10 @@ export type Command =
   | { type: 'unpause'; counterId: string }
   /**
    * A hall manager signs the clerk out of a counter whose terminal is gone, with a visitor called or
-   * being served there: the visitor goes back to the queue at their place, or to `toCounterId`.
+   * being served there: the visitor goes back to the queue with their queue time, or to `toCounterId`.
+   * `expectedTicketId`: the visitor the manager saw there (null: nobody); refused when that changed.
    */
-  | { type: 'release'; counterId: string; toCounterId: string | null }
+  | { type: 'release'; counterId: string; toCounterId: string | null; expectedTicketId?: string | null | undefined }
   | { type: 'close-day' };
 
 export interface EngineContext {
@@ -196,6 +197,7 @@ function decideCounter(state: HallState, cmd: Exclude<Command, { type: 'issue' }
       return done([{ type: 'counter.signed_out', at: now, counterId, staffId: cs.staffId }]);
 
     case 'release': {
+      if (cmd.expectedTicketId !== undefined && cmd.expectedTicketId !== (current?.id ?? null)) return fail('COUNTER_CHANGED');
       if (cmd.toCounterId !== null) {
         if (!state.counters.has(cmd.toCounterId)) return fail('COUNTER_NOT_FOUND');
         if (cmd.toCounterId === counterId) return fail('TRANSFER_TO_SELF');
@@ -207,6 +209,13 @@ function decideCounter(state: HallState, cmd: Exclude<Command, { type: 'issue' }
             ? { type: 'ticket.returned', at: now, ticketId: current.id, counterId }
             : { type: 'ticket.transferred', at: now, ticketId: current.id, fromCounterId: counterId, toServiceId: null, toCounterId: cmd.toCounterId },
         );
+      }
+      // visitors suspended here for this counter only could otherwise be resumed nowhere but at a counter
+      // nobody works at: any counter serving their service may resume them
+      for (const t of state.tickets.values()) {
+        if (t.status === 'suspended' && t.counterId === counterId && t.suspendReturn === 'this_counter') {
+          events.push({ type: 'ticket.opened_to_any_counter', at: now, ticketId: t.id, counterId });
+        }
       }
       events.push({ type: 'counter.signed_out', at: now, counterId, staffId: cs.staffId });
       return done(events, current?.id ?? null);

@@ -35,8 +35,10 @@ export type HallEvent =
     }
   | { type: 'ticket.suspended'; at: number; ticketId: string; counterId: string; returnTo: SuspendReturn }
   | { type: 'ticket.resumed'; at: number; ticketId: string; counterId: string }
-  /** back to the queue at its place (a manager released the counter it was called to or served at) */
+  /** back to the queue with its queue time (a manager released the counter it was called to or served at) */
   | { type: 'ticket.returned'; at: number; ticketId: string; counterId: string }
+  /** suspended for `counterId` only, now resumable at any counter serving its service (a manager released that counter) */
+  | { type: 'ticket.opened_to_any_counter'; at: number; ticketId: string; counterId: string }
   | { type: 'ticket.cancelled'; at: number; ticketId: string; reason: string }
   | { type: 'counter.signed_in'; at: number; counterId: string; staffId: string }
   | { type: 'counter.signed_out'; at: number; counterId: string; staffId: string }
@@ -212,6 +214,10 @@ export function applyEvent(state: HallState, e: HallEvent): void {
       t.startedAt = null;
       t.recalls = 0;
       freeCounter(state, e.counterId, e.at);
+      return;
+    }
+    case 'ticket.opened_to_any_counter': {
+      ticketOf(state, e.ticketId).suspendReturn = 'any_counter';
       return;
     }
     case 'ticket.cancelled': {

@@ -175,7 +175,7 @@ describe('accessibility', () => {
     await page.locator('input[name=password]').fill('demo1234');
     await page.locator('input[name=password]').press('Enter');
     await page.getByTestId('manager-who').waitFor(WAIT);
-    await page.getByTestId('counter-row-1').getByRole('button', { name: '释放窗口' }).click();
+    await page.getByTestId('counter-row-1').getByRole('button', { name: '释放 1 号窗口' }).click();
     await page.getByTestId('release-dialog').waitFor(WAIT);
     await check(page, 'manager release dialog');
     await context.close();

@@ -35,7 +35,7 @@ describe('manager dashboard', () => {
       const row = page.getByTestId('counter-row-1');
       await expect.poll(() => row.locator('.status-pill').textContent(), { timeout: 10_000 }).toBe('呼叫中');
       expect(await row.locator('.manager__ticket').textContent()).toBe(issued.ticket.number);
-      const release = row.getByRole('button', { name: '释放窗口' });
+      const release = row.getByRole('button', { name: '释放 1 号窗口' });
       expect(await release.isDisabled()).toBe(true); // watching needs no sign-in; acting does
 
       // a visitor at a kiosk asks for help: the dashboard shows it
@@ -58,17 +58,34 @@ describe('manager dashboard', () => {
       await dialog.waitFor({ timeout: 10_000 });
       expect(await dialog.textContent()).toContain(`${issued.ticket.number} 号（呼叫中）将：`);
       await screenshot(page, 'manager-release-dialog');
+      // the hall goes on while the dialog is open: an update does not pull the focus away from the manager's choice
+      await dialog.locator('select').focus();
+      okData(await kiosk.command<IssueTicketResult>('ticket:issue', { serviceId: 'id-card', idempotencyKey: idempotencyKey() }));
+      await expect.poll(() => page.locator('#queue-title').textContent(), { timeout: 10_000 }).toBe('等候人数：共 1 人'); // the called visitor is not waiting
+      expect(await page.evaluate(() => document.activeElement?.tagName)).toBe('SELECT');
       await page.getByRole('button', { name: '确认释放' }).click();
 
-      await expect.poll(() => page.getByTestId('manager-notice').textContent(), { timeout: 10_000 }).toBe(`已释放 1 号窗口，${issued.ticket.number} 号已回到等候队列原位。`);
+      await expect.poll(() => page.getByTestId('manager-notice').textContent(), { timeout: 10_000 }).toBe(`已释放 1 号窗口，${issued.ticket.number} 号已回到等候队列（保留原排队时间）。`);
       await expect.poll(() => row.locator('.status-pill').textContent(), { timeout: 10_000 }).toBe('未登录');
-      expect(await row.getByRole('button', { name: '释放窗口' }).count()).toBe(0);
+      expect(await row.getByRole('button', { name: '释放 1 号窗口' }).count()).toBe(0);
       await screenshot(page, 'manager-released');
 
       // the server agrees: the ticket waits again, and the clerk may sign in at another counter
       expect(hall.server.hall.state.tickets.get(issued.ticket.id)?.status).toBe('waiting');
       const elsewhere = await connectClient(url, '/counter', 'demo-counter-2');
       okData(await elsewhere.command('staff:sign-in', { login: 'clerk1', password: 'demo1234' }));
+
+      // a dialog opened on what the counter was: when the clerk calls someone meanwhile, it says so and will not release
+      const row2 = page.getByTestId('counter-row-2');
+      await expect.poll(() => row2.locator('.status-pill').textContent(), { timeout: 10_000 }).toBe('空闲');
+      await row2.getByRole('button', { name: '释放 2 号窗口' }).click();
+      await dialog.waitFor({ timeout: 10_000 });
+      expect(await page.getByRole('button', { name: '确认释放' }).isDisabled()).toBe(false);
+      expect(okData(await elsewhere.command<CounterCommandResult>('counter:call-next')).ticket?.id).toBe(issued.ticket.id);
+      await page.getByTestId('release-changed').waitFor({ timeout: 10_000 });
+      expect(await page.getByRole('button', { name: '确认释放' }).isDisabled()).toBe(true);
+      await dialog.getByRole('button', { name: '取消' }).click();
+      await dialog.waitFor({ state: 'detached', timeout: 10_000 });
       elsewhere.close();
     } finally {
       kiosk.close();

@@ -148,7 +148,7 @@ describe('signing in on /manager', () => {
     expect(await manager.command('counter:release', { counterId: 'c1' })).toMatchObject({ ok: false, error: { code: 'NOT_SIGNED_IN' } });
   });
 
-  it('refuses unknown counters and a release to the same counter, changing nothing', async () => {
+  it('refuses unknown counters, a release to the same counter and one made on a stale look at the counter, changing nothing', async () => {
     hall = await startTestHall();
     await issue(hall, 'id-card');
     const { client: terminal } = await signedInAt(hall, 1, 'clerk1');
@@ -159,6 +159,9 @@ describe('signing in on /manager', () => {
     expect(await manager.command('counter:release', { counterId: 'c1', toCounterId: 'nope' })).toMatchObject({ ok: false, error: { code: 'COUNTER_NOT_FOUND' } });
     expect(await manager.command('counter:release', { counterId: 'c1', toCounterId: 'c1' })).toMatchObject({ ok: false, error: { code: 'TRANSFER_TO_SELF' } });
     expect(await manager.command('counter:release', {})).toMatchObject({ ok: false, error: { code: 'VALIDATION_FAILED' } });
+    // the dashboard says which visitor it saw there: another one, or nobody, is refused
+    expect(await manager.command('counter:release', { counterId: 'c1', expectedTicketId: null })).toMatchObject({ ok: false, error: { code: 'COUNTER_CHANGED' } });
+    expect(await manager.command('counter:release', { counterId: 'c1', expectedTicketId: 'another-ticket' })).toMatchObject({ ok: false, error: { code: 'COUNTER_CHANGED' } });
     expect(hall.hall.state.seq).toBe(seq);
     expect(hall.hall.state.counterStates.get('c1')?.status).toBe('calling');
   });
