@@ -51,7 +51,7 @@ interface SocketData {
    * nothing up to that seq, and an update that starts earlier only from the seq after it
    */
   snapshotSeq: number;
-  /** the clerk session this connection holds (ClerkSessionRecord.id), with staffId */
+  /** the session this connection holds, with staffId: a clerk's (ClerkSessionRecord.id) or a manager's */
   sessionId: string | null;
   /** this connection's session expired and it has not been told by a refused command yet */
   sessionExpired: boolean;
@@ -112,6 +112,8 @@ export interface Realtime {
 }
 
 export const REVOCATION_CHECK_MS = 2_000;
+/** manager sign-ins one device may hold at once (dashboards in several tabs or windows) */
+const MANAGER_SESSIONS_PER_DEVICE = 8;
 
 const TOO_MANY_CONNECTIONS = '此设备的连接过多或过于频繁，请稍后再试';
 
@@ -593,19 +595,43 @@ export function attachRealtime(
   }
 
   /**
-   * The manager dashboard: a hall manager (role manager or admin) signs in on the connection, for as
-   * long as it lasts (staffSessionHours at most; no resume: a dashboard that reconnects signs in again),
-   * and may then release a counter (docs/protocol.md).
+   * Managers' sign-ins on the dashboard, by session id. In memory only: a restart ends them and the
+   * dashboard asks for the password again. A dashboard that reconnects continues its own (`resume`), its
+   * expiry still counting from the sign-in; at most MANAGER_SESSIONS_PER_DEVICE per device (the oldest
+   * give way), so a device signing in again and again holds no more.
+   */
+  const managerSessions = new Map<string, { id: string; deviceId: string; staffId: string; startedAt: number }>();
+  function openManagerSession(deviceId: string, staffId: string): string {
+    for (const [id, session] of managerSessions) if (expiredSince(session.startedAt)) managerSessions.delete(id);
+    const own = [...managerSessions.values()].filter((session) => session.deviceId === deviceId);
+    for (const old of own.slice(0, Math.max(0, own.length - MANAGER_SESSIONS_PER_DEVICE + 1))) managerSessions.delete(old.id);
+    const session = { id: newId(), deviceId, staffId, startedAt: hall.now() };
+    managerSessions.set(session.id, session);
+    return session.id;
+  }
+
+  /**
+   * The manager dashboard: a hall manager (role manager or admin) signs in with their own account, for
+   * staffSessionHours at most, and may then release a counter (docs/protocol.md).
    */
   function registerManager(socket: HallSocket): void {
     const device = socket.data.device;
     const M = MANAGER_COMMANDS;
+    const forget = () => {
+      socket.data.staffId = null;
+      socket.data.sessionId = null;
+    };
     /** the manager signed in here, or why not */
     const signedIn = (): { ok: true; staffId: string } | { ok: false; error: HallError } => {
       const staffId = socket.data.staffId;
-      if (staffId === null) return { ok: false, error: hallError('NOT_SIGNED_IN') };
-      if (sessionTooOld(socket)) {
-        socket.data.staffId = null;
+      const session = socket.data.sessionId === null ? undefined : managerSessions.get(socket.data.sessionId);
+      if (staffId === null || !session) {
+        forget();
+        return { ok: false, error: hallError('NOT_SIGNED_IN') };
+      }
+      if (expiredSince(session.startedAt)) {
+        managerSessions.delete(session.id);
+        forget();
         return { ok: false, error: hallError('SESSION_EXPIRED') };
       }
       return { ok: true, staffId };
@@ -614,19 +640,34 @@ export function attachRealtime(
     command(socket, 'staff:sign-in', M['staff:sign-in'], async (p): Promise<Ack<ManagerSignInResult>> => {
       const checked = await checkPassword(device, p.login, p.password);
       if (!checked.ok) return checked;
-      if (checked.staff.role !== 'manager' && checked.staff.role !== 'admin') {
+      const staff = checked.staff;
+      if (staff.role !== 'manager' && staff.role !== 'admin') {
         log.warn({ device: device.id }, 'sign-in refused on /manager: not a manager');
         return { ok: false, error: hallError('NOT_A_MANAGER') };
       }
-      socket.data.staffId = checked.staff.id;
-      socket.data.signedInAt = hall.now();
-      log.info({ device: device.id, staff: checked.staff.id }, 'manager signed in');
-      return { ok: true, data: { staff: staffView(checked.staff) } };
+      let sessionId: string;
+      if (p.resume !== undefined) {
+        // a dashboard signing in again by itself after a reconnect: its own session, if it still holds
+        const session = managerSessions.get(p.resume);
+        if (!session || session.deviceId !== device.id || session.staffId !== staff.id) return { ok: false, error: hallError('SESSION_ENDED') };
+        if (expiredSince(session.startedAt)) {
+          managerSessions.delete(session.id);
+          return { ok: false, error: hallError('SESSION_EXPIRED') };
+        }
+        sessionId = session.id;
+      } else {
+        sessionId = openManagerSession(device.id, staff.id);
+        log.info({ device: device.id, staff: staff.id }, 'manager signed in');
+      }
+      socket.data.staffId = staff.id;
+      socket.data.sessionId = sessionId;
+      return { ok: true, data: { staff: staffView(staff), sessionId } };
     });
     command(socket, 'staff:sign-out', M['staff:sign-out'], (): Ack<SignOutResult> => {
       const manager = signedIn();
       if (!manager.ok) return manager;
-      socket.data.staffId = null;
+      managerSessions.delete(socket.data.sessionId!);
+      forget();
       return { ok: true, data: { staffId: manager.staffId } };
     });
     command(socket, 'counter:release', M['counter:release'], (p): Ack<ReleaseCounterResult> => {

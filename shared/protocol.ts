@@ -150,6 +150,8 @@ export const COUNTER_COMMANDS = {
 export const ManagerSignInPayload = z.strictObject({
   login: z.string().min(1).max(64),
   password: z.string().min(1).max(256),
+  /** a dashboard signing in again by itself after a reconnect: its sessionId, continued if it still holds */
+  resume: z.string().min(8).max(64).regex(/^[\w-]+$/).optional(),
 });
 export type ManagerSignInPayload = z.infer<typeof ManagerSignInPayload>;
 
@@ -386,9 +388,11 @@ export interface SignOutResult {
   staffId: string;
 }
 
-/** A manager's sign-in on /manager: for this connection, until sign-out, disconnect or staffSessionHours. */
+/** A manager's sign-in on /manager: until sign-out or staffSessionHours, or a restart of the server. */
 export interface ManagerSignInResult {
   staff: StaffView;
+  /** for `resume` after a reconnect */
+  sessionId: string;
 }
 
 export interface ReleaseCounterResult {

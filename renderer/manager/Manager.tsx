@@ -11,6 +11,8 @@ import { Clock, ConnectionBadge, CredentialFields, DeviceGate, LanguageSwitch, R
 
 /** 呼叫帮办 requests kept on screen (the newest first) */
 const ASSISTS_SHOWN = 8;
+/** a resume that got no answer on a connection that stays up is asked again after this */
+const RESUME_RETRY_MS = 2_000;
 
 export function ManagerPage() {
   return <DeviceGate role="manager">{(device) => <Manager device={device} />}</DeviceGate>;
@@ -25,13 +27,16 @@ function Manager({ device }: { device: PairedDevice }) {
   const { socket } = connection;
   const snapshot = connection.model?.snapshot ?? null;
   const timeZone = snapshot?.hall.timeZone ?? 'Asia/Shanghai';
+  // the manager signed in on this dashboard, and whether the current connection holds that sign-in (after a
+  // reconnect the page continues it by itself: `resume`, below)
   const [staff, setStaff] = useState<StaffView | null>(null);
+  const [live, setLive] = useState(false);
+  const credentials = useRef<{ login: string; password: string } | null>(null);
+  const sessionId = useRef<string | null>(null);
   const [notice, setNotice] = useState<Notice | null>(null);
   const [assists, setAssists] = useState<AssistRequestView[]>([]);
   const [health, setHealth] = useState<Map<string, DeviceHealthView>>(() => new Map());
   const [releasing, setReleasing] = useState<CounterPublicView | null>(null);
-  const signedIn = useRef(false);
-  signedIn.current = staff !== null;
   const noticeRef = useRef<HTMLParagraphElement>(null);
   // after a release the button the dialog was opened from is gone: the focus goes to what happened
   useEffect(() => {
@@ -43,47 +48,84 @@ function Manager({ device }: { device: PairedDevice }) {
     document.title = t('manager.title');
   }, [t]);
 
-  useEffect(() => {
-    if (!socket) return;
-    const onAssist = (request: AssistRequestView) => setAssists((list) => [request, ...list].slice(0, ASSISTS_SHOWN));
-    const onHealth = (view: DeviceHealthView) => setHealth((map) => new Map(map).set(view.deviceId, view));
-    // the server keeps a manager's sign-in for the connection only: a reconnect needs a new one
-    const onDisconnect = () => {
-      if (signedIn.current) setNotice({ kind: 'warn', text: t('manager.signIn.lostOnReconnect') });
-      setStaff(null);
-    };
-    socket.on('hall:assist', onAssist);
-    socket.on('device:health', onHealth);
-    socket.on('disconnect', onDisconnect);
-    return () => {
-      socket.off('hall:assist', onAssist);
-      socket.off('device:health', onHealth);
-      socket.off('disconnect', onDisconnect);
-    };
-  }, [socket, t]);
+  /** The sign-in is gone (signed out, expired, ended): the form comes back, with `why` when the manager did not sign out. */
+  const signedOut = useCallback((why: string | null) => {
+    credentials.current = null;
+    sessionId.current = null;
+    setStaff(null);
+    setLive(false);
+    setReleasing(null);
+    if (why) setNotice({ kind: 'warn', text: why });
+  }, []);
 
   const signIn = useCallback(
-    async (login: string, password: string): Promise<ClientError | null> => {
-      const answer = await sendManagerCommand(socket, 'staff:sign-in', { login, password });
+    async (login: string, password: string, resume?: string): Promise<ClientError | null> => {
+      const answer = await sendManagerCommand(socket, 'staff:sign-in', resume === undefined ? { login, password } : { login, password, resume });
       if (!answer.ok) return answer.error;
+      credentials.current = { login, password };
+      sessionId.current = answer.data.sessionId;
       setStaff(answer.data.staff);
-      setNotice(null);
+      setLive(true);
+      if (resume === undefined) setNotice(null);
       return null;
     },
     [socket],
   );
 
+  useEffect(() => {
+    if (!socket) return;
+    const onAssist = (request: AssistRequestView) => setAssists((list) => [request, ...list].slice(0, ASSISTS_SHOWN));
+    const onHealth = (view: DeviceHealthView) => setHealth((map) => new Map(map).set(view.deviceId, view));
+    // After a reconnect (a network blip, a server restart) the new connection continues the manager's
+    // sign-in by itself, unless it ended meanwhile (a restart ends it; expiry still counts from the sign-in).
+    let retry: ReturnType<typeof setTimeout> | null = null;
+    const tryResume = () => {
+      retry = null;
+      const creds = credentials.current;
+      const resume = sessionId.current;
+      if (!creds || !resume || !socket.connected) return;
+      void signIn(creds.login, creds.password, resume).then((error) => {
+        if (!error || error.code === 'OFFLINE' || sessionId.current !== resume) return; // fine, dropped again, or signed in by hand meanwhile
+        if (error.code === 'TIMEOUT') {
+          if (socket.connected && retry === null) retry = setTimeout(tryResume, RESUME_RETRY_MS);
+          return;
+        }
+        signedOut(t(error.code === 'SESSION_EXPIRED' ? 'manager.signIn.expired' : 'manager.signIn.lostOnReconnect'));
+      });
+    };
+    const onConnect = () => {
+      setLive(false);
+      if (retry !== null) clearTimeout(retry);
+      tryResume();
+    };
+    const onDisconnect = () => setLive(false);
+    socket.on('hall:assist', onAssist);
+    socket.on('device:health', onHealth);
+    socket.on('connect', onConnect);
+    socket.on('disconnect', onDisconnect);
+    return () => {
+      if (retry !== null) clearTimeout(retry);
+      socket.off('hall:assist', onAssist);
+      socket.off('device:health', onHealth);
+      socket.off('connect', onConnect);
+      socket.off('disconnect', onDisconnect);
+    };
+  }, [socket, t, signIn, signedOut]);
+
   const signOut = async () => {
     const answer = await sendManagerCommand(socket, 'staff:sign-out', {});
     // signed out either way: NOT_SIGNED_IN or SESSION_EXPIRED mean the server holds no sign-in here
-    setStaff(null);
+    signedOut(null);
     if (!answer.ok && answer.error.code !== 'NOT_SIGNED_IN' && answer.error.code !== 'SESSION_EXPIRED') setNotice({ kind: 'error', text: t(`errors.${answer.error.code}`) });
   };
 
-  /** A refused command that means the sign-in is gone shows the sign-in form again. */
+  /** A refused command that means the sign-in is gone shows the sign-in form again, saying why. */
   const lostSignIn = (error: ClientError) => {
-    if (error.code === 'NOT_SIGNED_IN' || error.code === 'SESSION_EXPIRED') setStaff(null);
+    if (error.code === 'SESSION_EXPIRED') signedOut(t('manager.signIn.expired'));
+    else if (error.code === 'NOT_SIGNED_IN') signedOut(t('manager.signIn.lostOnReconnect'));
   };
+  /** acting needs the sign-in held by this connection, online */
+  const canAct = staff !== null && live && connection.status === 'online';
 
   const counters = snapshot?.counters ?? [];
   const waitingTotal = snapshot?.services.reduce((sum, s) => sum + s.waiting, 0) ?? 0;
@@ -128,6 +170,7 @@ function Manager({ device }: { device: PairedDevice }) {
         <section className="panel manager__counters" aria-labelledby="counters-title">
           <h2 id="counters-title">{t('manager.counters.title')}</h2>
           {!staff && snapshot && <p className="muted manager__hint">{t('manager.needSignIn')}</p>}
+          {staff && !live && connection.status === 'online' && <p className="muted manager__hint">{t('manager.signIn.resuming')}</p>}
           {!snapshot ? (
             <p className="muted">{t(`connection.${connection.status}`)}</p>
           ) : (
@@ -160,7 +203,7 @@ function Manager({ device }: { device: PairedDevice }) {
                         <button
                           type="button"
                           className="btn btn--secondary"
-                          disabled={!staff}
+                          disabled={!canAct}
                           aria-label={t('manager.counters.releaseLabel', { counter: t('common.counterNumber', { number: c.number }) })}
                           onClick={() => setReleasing(c)}
                         >
@@ -175,7 +218,7 @@ function Manager({ device }: { device: PairedDevice }) {
           )}
         </section>
         <aside className="manager__side">
-          {!staff && <ManagerSignIn onSignIn={signIn} disabled={connection.status !== 'online'} />}
+          {!staff && <ManagerSignIn onSignIn={(login, password) => signIn(login, password)} disabled={connection.status !== 'online'} />}
           <section className="panel" aria-labelledby="assist-title">
             <h2 id="assist-title">{t('manager.assist.title')}</h2>
             {assists.length === 0 ? (

@@ -357,7 +357,9 @@ const zh = {
       signingIn: '正在登录…',
       signOut: '退出登录',
       signedInAs: '管理员：{{name}}',
-      lostOnReconnect: '与服务器的连接中断过，管理员登录已失效，请重新登录后再操作。',
+      lostOnReconnect: '管理员登录已结束（服务器重启过，或已在别处退出），请重新登录后再操作。',
+      expired: '管理员登录已超时，请重新登录。',
+      resuming: '连接已恢复，正在恢复管理员登录…',
     },
     counters: {
       title: '窗口',
@@ -738,7 +740,9 @@ const en: Catalogue = {
       signingIn: 'Signing in…',
       signOut: 'Sign out',
       signedInAs: 'Manager: {{name}}',
-      lostOnReconnect: 'The connection to the server dropped and the manager sign-in ended; sign in again to act.',
+      lostOnReconnect: 'The manager sign-in has ended (the server restarted, or it was signed out elsewhere); sign in again to act.',
+      expired: 'The manager sign-in has expired; sign in again.',
+      resuming: 'Connected again; continuing the manager sign-in…',
     },
     counters: {
       title: 'Counters',

@@ -52,6 +52,16 @@ describe('manager dashboard', () => {
       await page.getByLabel('密码').fill('demo1234');
       await page.getByRole('button', { name: '登录', exact: true }).click();
       await expect.poll(() => page.getByTestId('manager-who').textContent(), { timeout: 10_000 }).toBe('管理员：周主任');
+      await expect.poll(() => release.isDisabled(), { timeout: 10_000 }).toBe(false);
+
+      // the connection drops (a Wi-Fi blip): the dashboard reconnects and continues the sign-in by itself
+      const dashboard = [...hall.server.realtime.io.of('/manager').sockets.values()];
+      expect(dashboard).toHaveLength(1);
+      dashboard[0]!.conn.close();
+      await expect.poll(() => hall.server.realtime.io.of('/manager').sockets.size, { timeout: 10_000 }).toBe(1);
+      await expect.poll(() => [...hall.server.realtime.io.of('/manager').sockets.values()][0]?.data.staffId ?? null, { timeout: 10_000 }).toBe(hall.server.store.staffByLoginName('manager')!.id);
+      await expect.poll(() => release.isDisabled(), { timeout: 10_000 }).toBe(false);
+      expect(await page.getByTestId('manager-who').textContent()).toBe('管理员：周主任');
 
       await release.click();
       const dialog = page.getByTestId('release-dialog');

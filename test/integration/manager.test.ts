@@ -129,13 +129,40 @@ describe('signing in on /manager', () => {
     expect(await manager.command('staff:sign-out')).toMatchObject({ ok: false, error: { code: 'NOT_SIGNED_IN' } });
     expect(await manager.command('staff:sign-in', { login: 'clerk2', password: PASSWORD })).toMatchObject({ ok: false, error: { code: 'NOT_A_MANAGER' } });
     expect(await manager.command('staff:sign-in', { login: 'manager', password: 'wrong-password' })).toMatchObject({ ok: false, error: { code: 'SIGN_IN_FAILED' } });
-    // a counter terminal's resume field is not part of a manager's sign-in
-    expect(await manager.command('staff:sign-in', { login: 'manager', password: PASSWORD, resume: 'abcdefgh' })).toMatchObject({ ok: false, error: { code: 'VALIDATION_FAILED' } });
+    expect(await manager.command('staff:sign-in', { login: 'manager', password: PASSWORD, resume: 'abcdefgh' })).toMatchObject({ ok: false, error: { code: 'SESSION_ENDED' } });
     const signedIn = okData(await manager.command<ManagerSignInResult>('staff:sign-in', { login: 'manager', password: PASSWORD }));
     expect(signedIn.staff).toMatchObject({ login: 'manager', role: 'manager', name: '周主任' });
     expect(okData(await manager.command<{ staffId: string }>('staff:sign-out')).staffId).toBe(signedIn.staff.id);
     expect(await manager.command('counter:release', { counterId: 'c1' })).toMatchObject({ ok: false, error: { code: 'NOT_SIGNED_IN' } });
     expect(hall.hall.state.counterStates.get('c1')?.status).toBe('idle');
+  });
+
+  it('is continued after a reconnect by its own device only, still expiring from the first sign-in', async () => {
+    let now = Date.now();
+    hall = await startTestHall({ clock: () => now });
+    await signedInAt(hall, 1, 'clerk1');
+    const first = await hall.connect('/manager', 'demo-manager-1');
+    const { sessionId } = okData(await first.command<ManagerSignInResult>('staff:sign-in', { login: 'manager', password: PASSWORD }));
+    first.close(); // the dashboard's connection drops
+
+    now += (hall.hall.state.settings.staffSessionHours - 1) * 3_600_000;
+    const { token: otherToken } = hall.store.addDevice({ kind: 'manager', name: '另一台管理终端' }, now);
+    const other = await hall.connect('/manager', otherToken);
+    expect(await other.command('staff:sign-in', { login: 'manager', password: PASSWORD, resume: sessionId })).toMatchObject({ ok: false, error: { code: 'SESSION_ENDED' } });
+    expect(await other.command('counter:release', { counterId: 'c1' })).toMatchObject({ ok: false, error: { code: 'NOT_SIGNED_IN' } });
+
+    const again = await hall.connect('/manager', 'demo-manager-1');
+    const resumed = okData(await again.command<ManagerSignInResult>('staff:sign-in', { login: 'manager', password: PASSWORD, resume: sessionId }));
+    expect(resumed.sessionId).toBe(sessionId);
+    now += 3_600_000 + 1; // staffSessionHours after the first sign-in, not after the resume
+    expect(await again.command('counter:release', { counterId: 'c1' })).toMatchObject({ ok: false, error: { code: 'SESSION_EXPIRED' } });
+    expect(await again.command('staff:sign-in', { login: 'manager', password: PASSWORD, resume: sessionId })).toMatchObject({ ok: false, error: { code: 'SESSION_ENDED' } });
+
+    // a sign-out ends it for every connection
+    const { sessionId: second } = okData(await again.command<ManagerSignInResult>('staff:sign-in', { login: 'manager', password: PASSWORD }));
+    okData(await again.command('staff:sign-out'));
+    const later = await hall.connect('/manager', 'demo-manager-1');
+    expect(await later.command('staff:sign-in', { login: 'manager', password: PASSWORD, resume: second })).toMatchObject({ ok: false, error: { code: 'SESSION_ENDED' } });
   });
 
   it('expires after staffSessionHours like a clerk session', async () => {
