@@ -328,9 +328,12 @@ describe('kiosk → counter → hall display → counter display', () => {
       await counter.getByRole('button', { name: '登录' }).click();
       await expect.poll(() => counter.getByTestId('current-number').textContent(), WAIT).toBe('D001');
       await expect.poll(() => second.getByTestId('session-ended').count(), WAIT).toBe(1);
+      // the connection holding the clerk, found before going offline: Chromium may close it itself then
+      const holderNow = () => [...hall.server.realtime.io.of('/counter').sockets.values()].find((s) => s.data.staffId !== null);
+      await expect.poll(() => holderNow() !== undefined, WAIT).toBe(true);
+      const holder = holderNow()!;
       await counter.context().setOffline(true);
-      const holder = [...hall.server.realtime.io.of('/counter').sockets.values()].find((s) => s.data.staffId !== null);
-      holder!.conn.close(); // the network drops under it
+      holder.conn.close(); // the network drops under it (if it has not already)
       await counter.locator('[data-connection="offline"]').waitFor(WAIT);
       await second.getByLabel('密码').fill('demo1234');
       await second.getByRole('button', { name: '登录' }).click();
