@@ -114,6 +114,7 @@ export interface Realtime {
 export const REVOCATION_CHECK_MS = 2_000;
 /** manager sign-ins one device may hold at once (dashboards in several tabs or windows) */
 const MANAGER_SESSIONS_PER_DEVICE = 8;
+const DAY_MS = 86_400_000;
 
 const TOO_MANY_CONNECTIONS = '此设备的连接过多或过于频繁，请稍后再试';
 
@@ -598,11 +599,12 @@ export function attachRealtime(
    * Managers' sign-ins on the dashboard, by session id. In memory only: a restart ends them and the
    * dashboard asks for the password again. A dashboard that reconnects continues its own (`resume`), its
    * expiry still counting from the sign-in; at most MANAGER_SESSIONS_PER_DEVICE per device (the oldest
-   * give way), so a device signing in again and again holds no more.
+   * give way), so a device signing in again and again holds no more. An expired one is kept for a day,
+   * so that its dashboard is told it expired (SESSION_EXPIRED), not that it ended.
    */
   const managerSessions = new Map<string, { id: string; deviceId: string; staffId: string; startedAt: number }>();
   function openManagerSession(deviceId: string, staffId: string): string {
-    for (const [id, session] of managerSessions) if (expiredSince(session.startedAt)) managerSessions.delete(id);
+    for (const [id, session] of managerSessions) if (expiredSince(session.startedAt + DAY_MS)) managerSessions.delete(id);
     const own = [...managerSessions.values()].filter((session) => session.deviceId === deviceId);
     for (const old of own.slice(0, Math.max(0, own.length - MANAGER_SESSIONS_PER_DEVICE + 1))) managerSessions.delete(old.id);
     const session = { id: newId(), deviceId, staffId, startedAt: hall.now() };
@@ -630,7 +632,6 @@ export function attachRealtime(
         return { ok: false, error: hallError('NOT_SIGNED_IN') };
       }
       if (expiredSince(session.startedAt)) {
-        managerSessions.delete(session.id);
         forget();
         return { ok: false, error: hallError('SESSION_EXPIRED') };
       }
@@ -650,10 +651,7 @@ export function attachRealtime(
         // a dashboard signing in again by itself after a reconnect: its own session, if it still holds
         const session = managerSessions.get(p.resume);
         if (!session || session.deviceId !== device.id || session.staffId !== staff.id) return { ok: false, error: hallError('SESSION_ENDED') };
-        if (expiredSince(session.startedAt)) {
-          managerSessions.delete(session.id);
-          return { ok: false, error: hallError('SESSION_EXPIRED') };
-        }
+        if (expiredSince(session.startedAt)) return { ok: false, error: hallError('SESSION_EXPIRED') };
         sessionId = session.id;
       } else {
         sessionId = openManagerSession(device.id, staff.id);

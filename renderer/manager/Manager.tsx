@@ -11,8 +11,9 @@ import { Clock, ConnectionBadge, CredentialFields, DeviceGate, LanguageSwitch, R
 
 /** 呼叫帮办 requests kept on screen (the newest first) */
 const ASSISTS_SHOWN = 8;
-/** a resume that got no answer on a connection that stays up is asked again after this */
+/** a resume that got no answer, or a refusal that passes, on a connection that stays up is asked again after this */
 const RESUME_RETRY_MS = 2_000;
+const TRANSIENT = new Set<ClientError['code']>(['TIMEOUT', 'RATE_LIMITED', 'STORE_UNAVAILABLE', 'INTERNAL']);
 
 export function ManagerPage() {
   return <DeviceGate role="manager">{(device) => <Manager device={device} />}</DeviceGate>;
@@ -43,6 +44,9 @@ function Manager({ device }: { device: PairedDevice }) {
     if (notice?.kind === 'ok') noticeRef.current?.focus();
   }, [notice]);
   const closeRelease = useCallback(() => setReleasing(null), []);
+  // the socket's handlers read the current language's texts without being registered again on a switch
+  const tNow = useRef(t);
+  tNow.current = t;
 
   useEffect(() => {
     document.title = t('manager.title');
@@ -61,6 +65,7 @@ function Manager({ device }: { device: PairedDevice }) {
   const signIn = useCallback(
     async (login: string, password: string, resume?: string): Promise<ClientError | null> => {
       const answer = await sendManagerCommand(socket, 'staff:sign-in', resume === undefined ? { login, password } : { login, password, resume });
+      if (resume !== undefined && sessionId.current !== resume) return null; // the page let go of that sign-in meanwhile
       if (!answer.ok) return answer.error;
       credentials.current = { login, password };
       sessionId.current = answer.data.sessionId;
@@ -85,12 +90,20 @@ function Manager({ device }: { device: PairedDevice }) {
       const resume = sessionId.current;
       if (!creds || !resume || !socket.connected) return;
       void signIn(creds.login, creds.password, resume).then((error) => {
-        if (!error || error.code === 'OFFLINE' || sessionId.current !== resume) return; // fine, dropped again, or signed in by hand meanwhile
-        if (error.code === 'TIMEOUT') {
+        if (!error || error.code === 'OFFLINE' || sessionId.current !== resume) return; // fine, dropped again (the next connect asks), or let go
+        // no answer, or a refusal that passes (a server busy restoring, the device's command budget): ask again
+        if (TRANSIENT.has(error.code)) {
           if (socket.connected && retry === null) retry = setTimeout(tryResume, RESUME_RETRY_MS);
           return;
         }
-        signedOut(t(error.code === 'SESSION_EXPIRED' ? 'manager.signIn.expired' : 'manager.signIn.lostOnReconnect'));
+        const tr = tNow.current;
+        signedOut(
+          error.code === 'SESSION_EXPIRED'
+            ? tr('manager.signIn.expired')
+            : error.code === 'SESSION_ENDED'
+              ? tr('manager.signIn.ended')
+              : tr('manager.signIn.notResumed', { reason: tr(`errors.${error.code}`) }), // the password changed, the account is locked…
+        );
       });
     };
     const onConnect = () => {
@@ -110,7 +123,7 @@ function Manager({ device }: { device: PairedDevice }) {
       socket.off('connect', onConnect);
       socket.off('disconnect', onDisconnect);
     };
-  }, [socket, t, signIn, signedOut]);
+  }, [socket, signIn, signedOut]);
 
   const signOut = async () => {
     const answer = await sendManagerCommand(socket, 'staff:sign-out', {});
@@ -122,7 +135,8 @@ function Manager({ device }: { device: PairedDevice }) {
   /** A refused command that means the sign-in is gone shows the sign-in form again, saying why. */
   const lostSignIn = (error: ClientError) => {
     if (error.code === 'SESSION_EXPIRED') signedOut(t('manager.signIn.expired'));
-    else if (error.code === 'NOT_SIGNED_IN') signedOut(t('manager.signIn.lostOnReconnect'));
+    // (while the page is still resuming, the resume decides)
+    else if (error.code === 'NOT_SIGNED_IN' && live) signedOut(t('manager.signIn.ended'));
   };
   /** acting needs the sign-in held by this connection, online */
   const canAct = staff !== null && live && connection.status === 'online';
@@ -148,7 +162,7 @@ function Manager({ device }: { device: PairedDevice }) {
             </span>
           )}
           {staff && (
-            <button type="button" className="btn btn--light" onClick={() => void signOut()}>
+            <button type="button" className="btn btn--light" disabled={!live} onClick={() => void signOut()}>
               {t('manager.signIn.signOut')}
             </button>
           )}
@@ -267,6 +281,7 @@ function Manager({ device }: { device: PairedDevice }) {
       </main>
       {releasing && (
         <ReleaseDialog
+          disabled={!canAct}
           seen={releasing}
           counter={counters.find((c) => c.id === releasing.id) ?? releasing}
           counters={counters}
@@ -335,12 +350,15 @@ const changedSince = (seen: CounterPublicView, now: CounterPublicView) =>
   (seen.current?.id ?? null) !== (now.current?.id ?? null) || seen.staff?.staffNo !== now.staff?.staffNo || seen.status !== now.status;
 
 function ReleaseDialog({
+  disabled,
   seen,
   counter,
   counters,
   onClose,
   onRelease,
 }: {
+  /** the manager cannot act now (offline, or the sign-in not yet continued after a reconnect) */
+  disabled: boolean;
   /** the counter as it was when the dialog opened: what the manager decided on */
   seen: CounterPublicView;
   /** the counter now */
@@ -412,7 +430,7 @@ function ReleaseDialog({
           <button
             type="button"
             className="btn btn--danger"
-            disabled={pending || changed || (ticket !== null && target === 'counter' && !toCounterId)}
+            disabled={disabled || pending || changed || (ticket !== null && target === 'counter' && !toCounterId)}
             onClick={() => void confirm()}
           >
             {t('manager.release.confirm')}

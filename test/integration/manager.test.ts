@@ -151,18 +151,42 @@ describe('signing in on /manager', () => {
     expect(await other.command('staff:sign-in', { login: 'manager', password: PASSWORD, resume: sessionId })).toMatchObject({ ok: false, error: { code: 'SESSION_ENDED' } });
     expect(await other.command('counter:release', { counterId: 'c1' })).toMatchObject({ ok: false, error: { code: 'NOT_SIGNED_IN' } });
 
+    // nor by another manager's account on the same device
+    hall.store.addStaff({ login: 'deputy', name: '钱副主任', password: PASSWORD, role: 'manager' }, now);
+    const deputy = await hall.connect('/manager', 'demo-manager-1');
+    expect(await deputy.command('staff:sign-in', { login: 'deputy', password: PASSWORD, resume: sessionId })).toMatchObject({ ok: false, error: { code: 'SESSION_ENDED' } });
+
     const again = await hall.connect('/manager', 'demo-manager-1');
     const resumed = okData(await again.command<ManagerSignInResult>('staff:sign-in', { login: 'manager', password: PASSWORD, resume: sessionId }));
     expect(resumed.sessionId).toBe(sessionId);
     now += 3_600_000 + 1; // staffSessionHours after the first sign-in, not after the resume
+    // another sign-in meanwhile (which clears out old sessions) does not turn "expired" into "ended"
+    okData(await deputy.command('staff:sign-in', { login: 'deputy', password: PASSWORD }));
     expect(await again.command('counter:release', { counterId: 'c1' })).toMatchObject({ ok: false, error: { code: 'SESSION_EXPIRED' } });
-    expect(await again.command('staff:sign-in', { login: 'manager', password: PASSWORD, resume: sessionId })).toMatchObject({ ok: false, error: { code: 'SESSION_ENDED' } });
+    expect(await again.command('counter:release', { counterId: 'c1' })).toMatchObject({ ok: false, error: { code: 'NOT_SIGNED_IN' } });
+    expect(await again.command('staff:sign-in', { login: 'manager', password: PASSWORD, resume: sessionId })).toMatchObject({ ok: false, error: { code: 'SESSION_EXPIRED' } });
 
-    // a sign-out ends it for every connection
+    // a sign-out ends it: the connection is signed out, and its session cannot be resumed
     const { sessionId: second } = okData(await again.command<ManagerSignInResult>('staff:sign-in', { login: 'manager', password: PASSWORD }));
     okData(await again.command('staff:sign-out'));
     const later = await hall.connect('/manager', 'demo-manager-1');
     expect(await later.command('staff:sign-in', { login: 'manager', password: PASSWORD, resume: second })).toMatchObject({ ok: false, error: { code: 'SESSION_ENDED' } });
+  });
+
+  it('holds at most 8 sign-ins per device: a ninth ends the oldest', async () => {
+    hall = await startTestHall();
+    await signedInAt(hall, 1, 'clerk1');
+    const tabs: { client: TestClient; sessionId: string }[] = [];
+    for (let i = 0; i < 9; i++) {
+      const client = await hall.connect('/manager', 'demo-manager-1');
+      tabs.push({ client, sessionId: okData(await client.command<ManagerSignInResult>('staff:sign-in', { login: 'manager', password: PASSWORD })).sessionId });
+    }
+    const [oldest, second] = tabs;
+    expect(await oldest!.client.command('counter:release', { counterId: 'nope' })).toMatchObject({ ok: false, error: { code: 'NOT_SIGNED_IN' } });
+    expect(await oldest!.client.command('staff:sign-in', { login: 'manager', password: PASSWORD, resume: oldest!.sessionId })).toMatchObject({ ok: false, error: { code: 'SESSION_ENDED' } });
+    // the others still act (refused by the hall's state, not for want of a sign-in)
+    expect(await second!.client.command('counter:release', { counterId: 'nope' })).toMatchObject({ ok: false, error: { code: 'COUNTER_NOT_FOUND' } });
+    expect(await tabs[8]!.client.command('counter:release', { counterId: 'nope' })).toMatchObject({ ok: false, error: { code: 'COUNTER_NOT_FOUND' } });
   });
 
   it('expires after staffSessionHours like a clerk session', async () => {
