@@ -654,6 +654,8 @@ export function attachRealtime(
         if (expiredSince(session.startedAt)) return { ok: false, error: hallError('SESSION_EXPIRED') };
         sessionId = session.id;
       } else {
+        // a sign-in by hand on a connection already signed in replaces that sign-in
+        if (socket.data.sessionId !== null) managerSessions.delete(socket.data.sessionId);
         sessionId = openManagerSession(device.id, staff.id);
         log.info({ device: device.id, staff: staff.id }, 'manager signed in');
       }

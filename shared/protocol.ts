@@ -146,13 +146,11 @@ export const COUNTER_COMMANDS = {
   'counter:unpause': EmptyPayload,
 } as const;
 
-/** A hall manager signs in on the dashboard with their own account (role manager or admin). */
-export const ManagerSignInPayload = z.strictObject({
-  login: z.string().min(1).max(64),
-  password: z.string().min(1).max(256),
-  /** a dashboard signing in again by itself after a reconnect: its sessionId, continued if it still holds */
-  resume: z.string().min(8).max(64).regex(/^[\w-]+$/).optional(),
-});
+/**
+ * A hall manager signs in on the dashboard with their own account (role manager or admin): the same
+ * fields as a clerk's sign-in, `resume` continuing the dashboard's own sign-in after a reconnect.
+ */
+export const ManagerSignInPayload = SignInPayload;
 export type ManagerSignInPayload = z.infer<typeof ManagerSignInPayload>;
 
 /**

@@ -147,7 +147,7 @@ function Manager({ device }: { device: PairedDevice }) {
 
   return (
     <div className="manager">
-      <header className="masthead masthead--compact">
+      <header className="masthead">
         <div className="masthead__emblem" aria-hidden="true">
           政
         </div>

@@ -173,7 +173,7 @@ describe('signing in on /manager', () => {
     expect(await later.command('staff:sign-in', { login: 'manager', password: PASSWORD, resume: second })).toMatchObject({ ok: false, error: { code: 'SESSION_ENDED' } });
   });
 
-  it('holds at most 8 sign-ins per device: a ninth ends the oldest', async () => {
+  it('holds at most 8 sign-ins per device: a ninth ends the oldest; a sign-in again replaces the connection\'s own', async () => {
     hall = await startTestHall();
     await signedInAt(hall, 1, 'clerk1');
     const tabs: { client: TestClient; sessionId: string }[] = [];
@@ -187,6 +187,16 @@ describe('signing in on /manager', () => {
     // the others still act (refused by the hall's state, not for want of a sign-in)
     expect(await second!.client.command('counter:release', { counterId: 'nope' })).toMatchObject({ ok: false, error: { code: 'COUNTER_NOT_FOUND' } });
     expect(await tabs[8]!.client.command('counter:release', { counterId: 'nope' })).toMatchObject({ ok: false, error: { code: 'COUNTER_NOT_FOUND' } });
+
+    // signing in again by hand on a connection replaces its sign-in: the one before cannot be resumed
+    const { token } = hall.store.addDevice({ kind: 'manager', name: '副主任终端' }, Date.now());
+    const desk = await hall.connect('/manager', token);
+    const before = okData(await desk.command<ManagerSignInResult>('staff:sign-in', { login: 'manager', password: PASSWORD }));
+    const after = okData(await desk.command<ManagerSignInResult>('staff:sign-in', { login: 'manager', password: PASSWORD }));
+    expect(after.sessionId).not.toBe(before.sessionId);
+    const elsewhere = await hall.connect('/manager', token);
+    expect(await elsewhere.command('staff:sign-in', { login: 'manager', password: PASSWORD, resume: before.sessionId })).toMatchObject({ ok: false, error: { code: 'SESSION_ENDED' } });
+    okData(await elsewhere.command('staff:sign-in', { login: 'manager', password: PASSWORD, resume: after.sessionId }));
   });
 
   it('expires after staffSessionHours like a clerk session', async () => {
