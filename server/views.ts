@@ -109,6 +109,7 @@ export function counterPublicView(state: HallState, counterId: string, staff: St
     kind: counter.kind,
     area: counter.area,
     status: cs.status,
+    statusSince: cs.statusSince,
     pauseReason: cs.pauseReason,
     current: current ? { id: current.id, number: current.number, serviceId: current.serviceId } : null,
     staff: person ? { name: person.name, staffNo: person.staffNo } : null,

@@ -238,6 +238,8 @@ export interface CounterPublicView extends CounterRef {
   kind: CounterKind;
   area: string;
   status: CounterStatus;
+  /** when the counter entered this status (server clock, epoch ms): the dashboard shows how long a counter has been calling */
+  statusSince: number;
   pauseReason: string | null;
   current: TicketRef | null;
   /** display name of the signed-in clerk, with their staff number */

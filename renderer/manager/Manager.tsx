@@ -7,10 +7,12 @@ import type { AssistRequestView, CounterPublicView, DeviceHealthView, StaffView 
 import { Dialog } from '../shared/Dialog.tsx';
 import { sendManagerCommand, useHallConnection, type ClientError } from '../shared/connection.ts';
 import { useLocalised } from '../shared/i18n.ts';
-import { Clock, ConnectionBadge, CredentialFields, DeviceGate, LanguageSwitch, RefusedBanner, formatClock, type PairedDevice } from '../shared/ui.tsx';
+import { Clock, ConnectionBadge, CredentialFields, DeviceGate, LanguageSwitch, RefusedBanner, formatClock, formatDuration, useNow, type PairedDevice } from '../shared/ui.tsx';
 
 /** 呼叫帮办 requests kept on screen (the newest first) */
 const ASSISTS_SHOWN = 8;
+/** a counter calling for this long is marked: the visitor may not have heard, or its terminal may be gone */
+const LONG_CALL_MS = 5 * 60_000;
 /** a resume that got no answer, or a refusal that passes, on a connection that stays up is asked again after this */
 const RESUME_RETRY_MS = 2_000;
 const TRANSIENT = new Set<ClientError['code']>(['TIMEOUT', 'RATE_LIMITED', 'STORE_UNAVAILABLE', 'INTERNAL']);
@@ -141,6 +143,7 @@ function Manager({ device }: { device: PairedDevice }) {
   /** acting needs the sign-in held by this connection, online */
   const canAct = staff !== null && live && connection.status === 'online';
 
+  const now = useNow(1_000, connection.model?.clockOffsetMs ?? 0); // the server's clock
   const counters = snapshot?.counters ?? [];
   const waitingTotal = snapshot?.services.reduce((sum, s) => sum + s.waiting, 0) ?? 0;
   const faults = [...health.values()].filter((h) => h.report.status !== 'ok').sort((a, b) => b.receivedAt - a.receivedAt);
@@ -208,6 +211,12 @@ function Manager({ device }: { device: PairedDevice }) {
                     </th>
                     <td>
                       <span className={`status-pill status-pill--${c.status}`}>{t(`counter.status.${c.status}`)}</span>
+                      {c.status !== 'signed_out' && c.status !== 'idle' && (
+                        // how long it has been calling, serving or paused: a call nobody answers for long is a terminal to look at
+                        <span className={`manager__since ${c.status === 'calling' && now - c.statusSince >= LONG_CALL_MS ? 'manager__since--long' : ''}`} data-testid={`since-${c.number}`}>
+                          {formatDuration(now - c.statusSince)}
+                        </span>
+                      )}
                       {c.status === 'paused' && c.pauseReason && <span className="manager__reason">{c.pauseReason}</span>}
                     </td>
                     <td>{c.staff ? t('manager.counters.staff', { name: c.staff.name, staffNo: c.staff.staffNo }) : '—'}</td>

@@ -35,6 +35,7 @@ describe('manager dashboard', () => {
       const row = page.getByTestId('counter-row-1');
       await expect.poll(() => row.locator('.status-pill').textContent(), { timeout: 10_000 }).toBe('呼叫中');
       expect(await row.locator('.manager__ticket').textContent()).toBe(issued.ticket.number);
+      expect(await page.getByTestId('since-1').textContent()).toMatch(/^0:\d\d$/); // calling for under a minute
       const release = row.getByRole('button', { name: '释放 1 号窗口' });
       expect(await release.isDisabled()).toBe(true); // watching needs no sign-in; acting does
 
