@@ -160,7 +160,7 @@ const zh = {
     counterUnit: '号窗口',
     openingView: '正在打开本窗口的队列…',
     sessionEnded: {
-      ended: '本终端的登录已结束（已在其他终端登录、窗口已签退或登录超时）。请重新登录。',
+      ended: '本终端的登录已结束（已在其他终端登录、窗口已签退、大厅管理员已释放本窗口或登录超时）。请重新登录。',
       expired: '登录已超时，请重新登录。',
     },
     signIn: {
@@ -559,7 +559,7 @@ const en: Catalogue = {
     counterUnit: 'counter',
     openingView: 'Opening this counter’s queue…',
     sessionEnded: {
-      ended: 'This terminal’s sign-in has ended (signed in on another terminal, the counter signed out, or the session expired). Please sign in again.',
+      ended: 'This terminal’s sign-in has ended (signed in on another terminal, the counter signed out or released by a hall manager, or the session expired). Please sign in again.',
       expired: 'Your session has expired. Please sign in again.',
     },
     signIn: { title: 'Staff sign-in', submit: 'Sign in', signingIn: 'Signing in…', signOut: 'Sign out' },
