@@ -881,7 +881,7 @@ async function runStep(o: LoadOptions, prepared: PreparedHall, clients: number):
       }
     })();
     let rssPeak = 0;
-    const sampler = setInterval(() => (rssPeak = pid !== null ? Math.max(rssPeak, processStats(pid).rssMb) : 0), 500);
+    const sampler = pid !== null ? setInterval(() => (rssPeak = Math.max(rssPeak, processStats(pid).rssMb)), 500) : null; // a remote server's is not here
 
     if (o.stormSpreadMs > 0) {
       await sleep((o.seconds * 1000) / 2);
@@ -890,7 +890,7 @@ async function runStep(o: LoadOptions, prepared: PreparedHall, clients: number):
     } else await sleep(o.seconds * 1000);
     measuring = false;
     const elapsed = (performance.now() - t0) / 1000;
-    clearInterval(sampler);
+    if (sampler) clearInterval(sampler);
     const cpu = pid !== null ? (processStats(pid).cpuSeconds - cpu0) / elapsed : null;
     const machine1 = machineTicks();
     const thread1 = pid !== null ? mainThreadSchedStat(pid) : null;

@@ -6,7 +6,7 @@
 // cores). GET /api/v1/health reports them, so
 // an operator can tell a slow disk from a busy server from a crowded machine, and the load bench can
 // split an acknowledgement's latency into its parts.
-import { readFileSync } from 'node:fs';
+import { openSync, readFileSync, readSync } from 'node:fs';
 import { monitorEventLoopDelay, performance, type ELDHistogram } from 'node:perf_hooks';
 import type { LatencySummary, MainThreadView, ServerTimingsView } from '../shared/protocol.ts';
 
@@ -83,13 +83,31 @@ export function parseSchedStat(text: string): { runNs: number; waitNs: number } 
   return Number.isFinite(run) && Number.isFinite(wait) ? { runNs: run!, waitNs: wait! } : null;
 }
 
+/** the calling thread's schedstat (Linux) */
+const THREAD_SCHEDSTAT = '/proc/thread-self/schedstat';
+
 /** Nanoseconds the calling thread has waited on a run queue; null where there is no schedstat file. */
 export function runQueueWaitNs(read: (path: string) => string = (p) => readFileSync(p, 'utf8')): number | null {
   try {
-    return parseSchedStat(read('/proc/thread-self/schedstat'))?.waitNs ?? null;
+    return parseSchedStat(read(THREAD_SCHEDSTAT))?.waitNs ?? null;
   } catch {
     return null;
   }
+}
+
+/**
+ * runQueueWaitNs for a caller that asks every millisecond (server/trace.ts): the calling thread's schedstat
+ * file is opened once and read in place (one pread). Null where there is none (not Linux).
+ */
+export function runQueueWaitReader(): (() => number | null) | null {
+  let fd: number;
+  try {
+    fd = openSync(THREAD_SCHEDSTAT, 'r');
+  } catch {
+    return null;
+  }
+  const buf = Buffer.alloc(128);
+  return () => runQueueWaitNs(() => buf.toString('latin1', 0, readSync(fd, buf, 0, buf.length, 0)));
 }
 
 /** The main thread's CPU time and run-queue wait since `start`, as shares of the wall time. */

@@ -18,10 +18,10 @@
 // stream (off the event loop) every FLUSH_MS, so tracing itself never waits for the disk; it costs a
 // timer every STALL_TICK_MS that reads the thread's schedstat (one pread of a file kept open) and an
 // object per entry. `bench/load.ts --trace` uses it to explain the slowest acknowledgements of each step.
-import { createWriteStream, openSync, readSync } from 'node:fs';
+import { createWriteStream, openSync } from 'node:fs';
 import { PerformanceObserver, constants, performance } from 'node:perf_hooks';
 import { z } from 'zod';
-import { parseSchedStat } from './timings.ts';
+import { runQueueWaitReader } from './timings.ts';
 
 /** the stall detector's timer period, and the lateness past it that is written down (ms) */
 export const STALL_TICK_MS = 1;
@@ -80,25 +80,6 @@ const GC_KINDS = new Map<number, string>([
 const abs = (t: number) => Math.round((performance.timeOrigin + t) * 1000) / 1000;
 const dur = (ms: number) => Math.round(ms * 1000) / 1000;
 
-/** How long the main thread has waited for a CPU (ns), read from a schedstat file kept open; null where there is none (not Linux). */
-function runQueueWaitReader(): (() => number | null) | null {
-  let fd: number;
-  try {
-    fd = openSync('/proc/thread-self/schedstat', 'r'); // this thread's: startTrace runs on the main thread
-  } catch {
-    return null;
-  }
-  const buf = Buffer.alloc(128);
-  return () => {
-    try {
-      const n = readSync(fd, buf, 0, buf.length, 0);
-      return parseSchedStat(buf.toString('latin1', 0, n))?.waitNs ?? null;
-    } catch {
-      return null;
-    }
-  };
-}
-
 /**
  * Starts tracing into `file` (appended to); null when `file` is undefined or empty. Throws when the file
  * cannot be opened (a wrong path is told at start-up). A write that fails later (the disk full) stops
@@ -129,7 +110,7 @@ export function startTrace(file: string | undefined, onError: (err: Error) => vo
   flusher.unref();
 
   // a turn of the loop due at `last + STALL_TICK_MS` that came `late` ms after that
-  const readWait = runQueueWaitReader();
+  const readWait = runQueueWaitReader(); // this thread's: startTrace runs on the main thread
   let last = performance.now();
   let lastWaitNs = readWait?.() ?? null;
   const stallTimer = setInterval(() => {

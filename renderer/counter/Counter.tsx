@@ -14,7 +14,7 @@ import type {
   TicketDetail,
 } from '../../shared/protocol.ts';
 import { OUTCOMES, SUSPEND_RETURNS } from '../../shared/protocol.ts';
-import { sendCommand, useHallConnection, type ClientAck, type ClientError } from '../shared/connection.ts';
+import { sendCommand, useHallConnection, useResumeAfterReconnect, type ClientAck, type ClientError, type ClientErrorCode } from '../shared/connection.ts';
 import { Dialog } from '../shared/Dialog.tsx';
 import { useLocalised } from '../shared/i18n.ts';
 import { Clock, ConnectionBadge, CredentialFields, DeviceGate, LanguageSwitch, RefusedBanner, formatDuration, useNow } from '../shared/ui.tsx';
@@ -112,44 +112,32 @@ function CounterTerminal({ token, onRepair }: { token: string; onRepair: (() => 
 
   // After a reconnect (a server restart, a network blip) the new socket continues the clerk's session with
   // what the clerk typed, unless it ended while the terminal was away (then the form says why).
-  useEffect(() => {
-    if (!socket) return;
-    let retry: ReturnType<typeof setTimeout> | null = null;
-    const tryResume = () => {
-      retry = null;
+  useResumeAfterReconnect(socket, {
+    onConnect: () => markSignedIn(false),
+    resume: async () => {
       const creds = credentials.current;
       const resume = sessionId.current;
-      if (!creds || !resume || !socket.connected) return;
-      void signIn(creds, resume).then((error) => {
-        if (!error || error.code === 'OFFLINE') return; // dropped again: the next connect tries again
-        if (sessionId.current !== resume) return; // the clerk signed in by hand meanwhile: that session stands
-        // no answer on a connection that stays up (a server busy restoring, a lost packet): ask again
-        if (error.code === 'TIMEOUT') {
-          if (!socket.connected || retry !== null) return;
-          retry = setTimeout(() => (sessionId.current === resume ? tryResume() : (retry = null)), RESUME_RETRY_MS);
-          return;
-        }
-        // a refusal of any kind (the session ended or expired, the password changed, the login locked)
-        // is for the clerk to see
-        setSessionEnded(error.code === 'SESSION_EXPIRED' ? 'expired' : 'ended');
-        credentials.current = null;
-        sessionId.current = null;
-      });
-    };
-    const onConnect = () => {
-      markSignedIn(false);
-      if (retry !== null) clearTimeout(retry);
-      tryResume();
-    };
+      if (!creds || !resume || signedInNow.current) return null;
+      const error = await signIn(creds, resume);
+      return sessionId.current === resume ? error : null; // the clerk signed in by hand meanwhile: that session stands
+    },
+    // no answer on a connection that stays up (a server busy restoring, a lost packet): ask again
+    retryOn: RESUME_RETRY_ON,
+    // a refusal of any kind (the session ended or expired, the password changed, the login locked) is for the clerk to see
+    onRefused: (error) => {
+      setSessionEnded(error.code === 'SESSION_EXPIRED' ? 'expired' : 'ended');
+      credentials.current = null;
+      sessionId.current = null;
+    },
+  });
+  useEffect(() => {
+    if (!socket) return;
     const onEnded = (message: SessionEndedMessage) => sessionLost(message.reason);
-    socket.on('connect', onConnect);
     socket.on('staff:session-ended', onEnded);
     return () => {
-      if (retry !== null) clearTimeout(retry);
-      socket.off('connect', onConnect);
       socket.off('staff:session-ended', onEnded);
     };
-  }, [socket, signIn, markSignedIn, sessionLost]);
+  }, [socket, sessionLost]);
 
   const run = useCallback(
     async <R extends CounterCommandResult | SignOutResult>(label: keyof typeof DONE_KEYS, send: () => Promise<ClientAck<R>>, number: string | null) => {
@@ -512,8 +500,8 @@ const DONE_KEYS = {
 // The login last used on this terminal is offered again (the same clerk usually sits at the same
 // counter); the server never tells a terminal nobody is signed in on a clerk's login.
 const LAST_LOGIN_KEY = 'hall.counter.lastLogin';
-/** a resume that got no answer on a live connection is asked again after this long */
-const RESUME_RETRY_MS = 2_000;
+/** what a resume after a reconnect asks again for: no answer on a live connection */
+const RESUME_RETRY_ON: ReadonlySet<ClientErrorCode> = new Set(['TIMEOUT']);
 
 function rememberedLogin(): string {
   try {

@@ -5,7 +5,7 @@ import { useCallback, useEffect, useMemo, useRef, useState, type FormEvent } fro
 import { useTranslation } from 'react-i18next';
 import type { AssistRequestView, CounterPublicView, DeviceHealthView, StaffView } from '../../shared/protocol.ts';
 import { Dialog } from '../shared/Dialog.tsx';
-import { sendManagerCommand, useHallConnection, type ClientError } from '../shared/connection.ts';
+import { sendManagerCommand, useHallConnection, useResumeAfterReconnect, type ClientError, type ClientErrorCode } from '../shared/connection.ts';
 import { useLocalised } from '../shared/i18n.ts';
 import { Clock, ConnectionBadge, CredentialFields, DeviceGate, LanguageSwitch, RefusedBanner, formatClock, formatDuration, useNow, type PairedDevice } from '../shared/ui.tsx';
 
@@ -13,9 +13,8 @@ import { Clock, ConnectionBadge, CredentialFields, DeviceGate, LanguageSwitch, R
 const ASSISTS_SHOWN = 8;
 /** a counter calling for this long is marked: the visitor may not have heard, or its terminal may be gone */
 const LONG_CALL_MS = 5 * 60_000;
-/** a resume that got no answer, or a refusal that passes, on a connection that stays up is asked again after this */
-const RESUME_RETRY_MS = 2_000;
-const TRANSIENT = new Set<ClientError['code']>(['TIMEOUT', 'RATE_LIMITED', 'STORE_UNAVAILABLE', 'INTERNAL']);
+/** what a resume after a reconnect asks again for: no answer, or a refusal that passes */
+const RESUME_RETRY_ON: ReadonlySet<ClientErrorCode> = new Set(['TIMEOUT', 'RATE_LIMITED', 'STORE_UNAVAILABLE', 'INTERNAL']);
 
 export function ManagerPage() {
   return <DeviceGate role="manager">{(device) => <Manager device={device} />}</DeviceGate>;
@@ -46,9 +45,6 @@ function Manager({ device }: { device: PairedDevice }) {
     if (notice?.kind === 'ok') noticeRef.current?.focus();
   }, [notice]);
   const closeRelease = useCallback(() => setReleasing(null), []);
-  // the socket's handlers read the current language's texts without being registered again on a switch
-  const tNow = useRef(t);
-  tNow.current = t;
 
   useEffect(() => {
     document.title = t('manager.title');
@@ -79,53 +75,40 @@ function Manager({ device }: { device: PairedDevice }) {
     [socket],
   );
 
+  // After a reconnect (a network blip, a server restart) the new connection continues the manager's
+  // sign-in by itself, unless it ended meanwhile (a restart ends it; expiry still counts from the sign-in).
+  useResumeAfterReconnect(socket, {
+    onConnect: () => setLive(false),
+    resume: async () => {
+      const creds = credentials.current;
+      const resume = sessionId.current;
+      return creds && resume ? signIn(creds.login, creds.password, resume) : null;
+    },
+    // no answer, or a refusal that passes (a server busy restoring, the device's command budget): ask again
+    retryOn: RESUME_RETRY_ON,
+    onRefused: (error) =>
+      signedOut(
+        error.code === 'SESSION_EXPIRED'
+          ? t('manager.signIn.expired')
+          : error.code === 'SESSION_ENDED'
+            ? t('manager.signIn.ended')
+            : t('manager.signIn.notResumed', { reason: t(`errors.${error.code}`) }), // the password changed, the account is locked…
+      ),
+  });
   useEffect(() => {
     if (!socket) return;
     const onAssist = (request: AssistRequestView) => setAssists((list) => [request, ...list].slice(0, ASSISTS_SHOWN));
     const onHealth = (view: DeviceHealthView) => setHealth((map) => new Map(map).set(view.deviceId, view));
-    // After a reconnect (a network blip, a server restart) the new connection continues the manager's
-    // sign-in by itself, unless it ended meanwhile (a restart ends it; expiry still counts from the sign-in).
-    let retry: ReturnType<typeof setTimeout> | null = null;
-    const tryResume = () => {
-      retry = null;
-      const creds = credentials.current;
-      const resume = sessionId.current;
-      if (!creds || !resume || !socket.connected) return;
-      void signIn(creds.login, creds.password, resume).then((error) => {
-        if (!error || error.code === 'OFFLINE' || sessionId.current !== resume) return; // fine, dropped again (the next connect asks), or let go
-        // no answer, or a refusal that passes (a server busy restoring, the device's command budget): ask again
-        if (TRANSIENT.has(error.code)) {
-          if (socket.connected && retry === null) retry = setTimeout(tryResume, RESUME_RETRY_MS);
-          return;
-        }
-        const tr = tNow.current;
-        signedOut(
-          error.code === 'SESSION_EXPIRED'
-            ? tr('manager.signIn.expired')
-            : error.code === 'SESSION_ENDED'
-              ? tr('manager.signIn.ended')
-              : tr('manager.signIn.notResumed', { reason: tr(`errors.${error.code}`) }), // the password changed, the account is locked…
-        );
-      });
-    };
-    const onConnect = () => {
-      setLive(false);
-      if (retry !== null) clearTimeout(retry);
-      tryResume();
-    };
     const onDisconnect = () => setLive(false);
     socket.on('hall:assist', onAssist);
     socket.on('device:health', onHealth);
-    socket.on('connect', onConnect);
     socket.on('disconnect', onDisconnect);
     return () => {
-      if (retry !== null) clearTimeout(retry);
       socket.off('hall:assist', onAssist);
       socket.off('device:health', onHealth);
-      socket.off('connect', onConnect);
       socket.off('disconnect', onDisconnect);
     };
-  }, [socket, signIn, signedOut]);
+  }, [socket]);
 
   const signOut = async () => {
     const answer = await sendManagerCommand(socket, 'staff:sign-out', {});

@@ -13,10 +13,12 @@ import {
   type CounterClientEvents,
   type CounterView,
   type CounterViewMessage,
+  type DeviceKind,
   type HallSnapshot,
   type HallUpdate,
   type KioskClientEvents,
   type ManagerClientEvents,
+  type NAMESPACES,
 } from '../../shared/protocol.ts';
 import { applyCall, applyCounterView, applyOwnCounterView, applyUpdate, fromSnapshot, type Applied, type HallModel } from './hall-model.ts';
 
@@ -44,7 +46,7 @@ export interface HallConnectionHandle extends HallConnection {
 }
 
 export interface ConnectionOptions {
-  namespace: '/kiosk' | '/counter' | '/display' | '/manager';
+  namespace: (typeof NAMESPACES)[DeviceKind];
   token: string | null;
   /** a live call (not one replayed by a snapshot) */
   onCall?: (call: CallView) => void;
@@ -141,6 +143,59 @@ export function useHallConnection(options: ConnectionOptions): HallConnectionHan
   }, [namespace, token]);
 
   return useMemo(() => ({ ...state, takeCounterView }), [state, takeCounterView]);
+}
+
+/** a resume that got no answer (or a refusal that passes) on a live connection is asked again after this long */
+export const RESUME_RETRY_MS = 2_000;
+
+export interface ResumeOptions {
+  /** runs on every (re)connect, before the resume: the new connection holds no sign-in yet */
+  onConnect: () => void;
+  /**
+   * Sends the sign-in again with the session it continues, and resolves with its refusal; null when there is
+   * nothing to continue, when it went through, or when the page let go of that session meanwhile.
+   */
+  resume: () => Promise<ClientError | null>;
+  /** refusals that pass (no answer, a busy server): asked again after RESUME_RETRY_MS */
+  retryOn: ReadonlySet<ClientErrorCode>;
+  /** a refusal for good (the session ended or expired, the password changed): for the person to see */
+  onRefused: (error: ClientError) => void;
+}
+
+/**
+ * After every reconnect of `socket` (a server restart, a network blip), continues the page's staff sign-in
+ * by itself: the counter terminal's and the manager dashboard's. A connection that drops again is left to
+ * the next connect.
+ */
+export function useResumeAfterReconnect(socket: Socket | null, options: ResumeOptions): void {
+  const latest = useRef(options);
+  latest.current = options;
+  useEffect(() => {
+    if (!socket) return;
+    let retry: ReturnType<typeof setTimeout> | null = null;
+    const tryResume = () => {
+      retry = null;
+      if (!socket.connected) return;
+      void latest.current.resume().then((error) => {
+        if (!error || error.code === 'OFFLINE') return;
+        if (latest.current.retryOn.has(error.code)) {
+          if (socket.connected && retry === null) retry = setTimeout(tryResume, RESUME_RETRY_MS);
+          return;
+        }
+        latest.current.onRefused(error);
+      });
+    };
+    const onConnect = () => {
+      latest.current.onConnect();
+      if (retry !== null) clearTimeout(retry);
+      tryResume();
+    };
+    socket.on('connect', onConnect);
+    return () => {
+      if (retry !== null) clearTimeout(retry);
+      socket.off('connect', onConnect);
+    };
+  }, [socket]);
 }
 
 type CommandMap = KioskClientEvents & CounterClientEvents;

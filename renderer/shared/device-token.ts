@@ -20,12 +20,3 @@ export function saveToken(role: ScreenRole, token: string): void {
 export function clearToken(role: ScreenRole): void {
   localStorage.removeItem(key(role));
 }
-
-/** The Socket.IO namespace each screen connects to (a counter display listens on /display). */
-export const NAMESPACE_OF: Record<ScreenRole, '/kiosk' | '/counter' | '/display' | '/manager'> = {
-  kiosk: '/kiosk',
-  counter: '/counter',
-  display: '/display',
-  'counter-display': '/display',
-  manager: '/manager',
-};
