@@ -14,6 +14,7 @@ import type { DeviceHealthView } from '../shared/protocol.ts';
 import { CounterFiguresBook, type StaffLookup } from './views.ts';
 import { COMMIT_WINDOW, CommandTimes, LatencyWindow } from './timings.ts';
 import type { Tracer } from './trace.ts';
+import { AssistDesk } from './assist.ts';
 
 export const RECENT_CALLS_KEPT = 20;
 
@@ -41,6 +42,8 @@ export class Hall {
   /** the diagnostic trace (HALL_TRACE_FILE, server/trace.ts), when on */
   readonly trace: Tracer | null;
   recentCalls: CallView[] = [];
+  /** today's 呼叫帮办 requests */
+  readonly assists: AssistDesk;
   private businessDate: string;
   private readonly clock: () => number;
   private readonly hashIdNumber: (id: string) => string;
@@ -58,6 +61,7 @@ export class Hall {
     this.businessDate = businessDateOf(now, store.settings().timeZone);
     this.state = store.load(now, this.businessDate);
     this.rebuildDerived();
+    this.assists = new AssistDesk(store, { businessDate: this.businessDate, log: this.log, staffName: (id) => this.staff(id)?.name ?? id });
     this.rollOver(true);
   }
 
@@ -152,6 +156,7 @@ export class Hall {
     if (changed) {
       this.figures.clear();
       this.recentCalls = [];
+      this.assists.newDay(today);
       this.emit({ seq: result.ok ? result.seq : this.state.seq, events: [], call: null, counterIds: new Set(), dayChanged: true });
     }
     return changed;

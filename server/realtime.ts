@@ -387,8 +387,12 @@ export function attachRealtime(
     if (kind === 'counter') registerCounter(socket);
     if (kind === 'manager') registerManager(socket);
     socket.emit('hall:snapshot', freshSnapshot(kind, socket, true));
-    // a dashboard that connects (or reconnects) learns each device's latest report since the server started
-    if (kind === 'manager') for (const view of hall.deviceHealth.values()) socket.emit('device:health', view);
+    if (kind === 'manager') {
+      // a dashboard that connects (or reconnects) learns today's requests for help, and each device's
+      // latest report since the server started
+      socket.emit('hall:assists', hall.assists.list());
+      for (const view of hall.deviceHealth.values()) socket.emit('device:health', view);
+    }
   }
 
   /**
@@ -408,8 +412,11 @@ export function attachRealtime(
     command(socket, 'ticket:issue', KIOSK_COMMANDS['ticket:issue'], (p) => issueTicket(hall, p, socket.data.device));
     command(socket, 'kiosk:assist', KIOSK_COMMANDS['kiosk:assist'].optional(), (p): Ack<{ requestId: string }> => {
       const device = socket.data.device;
-      const request: AssistRequestView = { id: newId(), deviceId: device.id, deviceName: device.name, reason: p?.reason ?? null, at: hall.now() };
-      log.info({ device: device.id, request: request.id }, 'assistance requested');
+      hall.rollOver(); // a request belongs to the business day it is made on
+      const outcome = hall.assists.request(device, p?.reason ?? null, hall.now());
+      if (!outcome.ok) return outcome;
+      const { request } = outcome;
+      log.info({ device: device.id, request: request.id, times: request.times }, 'assistance requested');
       namespaces.get('manager')!.emit('hall:assist', request);
       return { ok: true, data: { requestId: request.id } };
     });
@@ -691,6 +698,21 @@ export function attachRealtime(
         },
       };
     });
+    command(socket, 'assist:handle', M['assist:handle'], (p): Ack<AssistRequestView> => {
+      const manager = signedIn();
+      if (!manager.ok) return manager;
+      hall.rollOver(); // yesterday's requests are no longer anyone's to take
+      const outcome = hall.assists.handle(p.requestId, manager.staffId, hall.now());
+      if (!outcome.ok) return outcome;
+      const { request } = outcome;
+      log.info({ device: device.id, staff: manager.staffId, request: request.id }, 'assistance request taken');
+      namespaces.get('manager')!.emit('hall:assist', request);
+      // the kiosk that asked tells the visitor someone is coming
+      for (const kiosk of namespaces.get('kiosk')!.sockets.values()) {
+        if (kiosk.data.device.id === request.deviceId) kiosk.emit('kiosk:assist-handled', { requestId: request.id, staffName: request.handled!.staffName });
+      }
+      return { ok: true, data: request };
+    });
   }
 
   // Broadcasts go out after the command's acknowledgement. A commit queues its change; the sender takes
@@ -864,6 +886,8 @@ export function attachRealtime(
           if (!excluded.includes(socket.id)) socket.emit('hall:snapshot', snapshotFor(socket));
         }
       }
+      // and the dashboards a new day's list of requests for help: empty
+      namespaces.get('manager')!.emit('hall:assists', hall.assists.list());
       return;
     }
 

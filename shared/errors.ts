@@ -33,6 +33,8 @@ export const ERROR_MESSAGES = {
     zh: '该工作人员正在其他窗口办理业务，请先在该窗口办结或转移，或请大厅管理员释放该窗口',
     en: 'This clerk is serving a visitor at another counter: finish or transfer there first, or ask a hall manager to release that counter',
   },
+  ASSIST_NOT_FOUND: { zh: '该求助不存在或已不是今天的求助', en: 'No such request for help today' },
+  ASSIST_ALREADY_HANDLED: { zh: '该求助已由其他管理员接手', en: 'Another manager has already taken this request' },
   NOT_A_MANAGER: { zh: '该账号不是大厅管理员账号', en: 'This account is not a hall manager' },
   COUNTER_NOT_FOUND: { zh: '窗口不存在', en: 'No such counter' },
   COUNTER_BUSY: { zh: '请先处理当前号码', en: 'Finish the current ticket first' },

@@ -167,10 +167,15 @@ export const ReleaseCounterPayload = z.strictObject({
 });
 export type ReleaseCounterPayload = z.infer<typeof ReleaseCounterPayload>;
 
+/** A hall manager takes a 呼叫帮办 request: the other dashboards see who, the kiosk that asked is told someone is coming. */
+export const HandleAssistPayload = z.strictObject({ requestId: Id });
+export type HandleAssistPayload = z.infer<typeof HandleAssistPayload>;
+
 export const MANAGER_COMMANDS = {
   'staff:sign-in': ManagerSignInPayload,
   'staff:sign-out': EmptyPayload,
   'counter:release': ReleaseCounterPayload,
+  'assist:handle': HandleAssistPayload,
 } as const;
 
 export type KioskCommand = keyof typeof KIOSK_COMMANDS;
@@ -411,12 +416,26 @@ export interface CounterCommandResult {
 
 // ---------------------------------------------------------------- Socket.IO event maps
 
+/** A 呼叫帮办 request of today, open until a hall manager takes it (docs/protocol.md, /manager). */
 export interface AssistRequestView {
   id: string;
   deviceId: string;
   deviceName: string;
   reason: AssistRequestPayload['reason'] | null;
+  /** the first ask */
   at: number;
+  /** the latest ask: a kiosk that asks again while its request is open asks in the same request */
+  lastAt: number;
+  /** how many times the kiosk asked while the request was open */
+  times: number;
+  /** who took it and when; null while it is open */
+  handled: { at: number; staffId: string; staffName: string } | null;
+}
+
+/** To the kiosk that asked: a hall manager took its request. */
+export interface AssistHandledMessage {
+  requestId: string;
+  staffName: string;
 }
 
 /** An Electron shell's latest health report, as managers see it (the report's schema: shared/electron-api.ts). */
@@ -436,8 +455,12 @@ export interface DeviceHealthView {
 
 export interface ServerToClientEvents {
   'hall:snapshot': (snapshot: HallSnapshot) => void;
-  /** to /manager only */
+  /** to /manager only: a request made, asked again or taken */
   'hall:assist': (request: AssistRequestView) => void;
+  /** to /manager only, on connecting: today's requests (every open one, then the latest taken), oldest first */
+  'hall:assists': (requests: AssistRequestView[]) => void;
+  /** to /kiosk only, to the kiosk whose request was taken */
+  'kiosk:assist-handled': (message: AssistHandledMessage) => void;
   /** to /manager only */
   'device:health': (health: DeviceHealthView) => void;
   'hall:called': (call: CallView) => void;
@@ -477,6 +500,7 @@ export interface ManagerClientEvents {
   'staff:sign-in': Command<ManagerSignInPayload, ManagerSignInResult>;
   'staff:sign-out': Command<Record<string, never> | undefined, SignOutResult>;
   'counter:release': Command<ReleaseCounterPayload, ReleaseCounterResult>;
+  'assist:handle': Command<HandleAssistPayload, AssistRequestView>;
   'hall:sync': (ack: AckCallback<HallSnapshot>) => void;
 }
 

@@ -1,7 +1,7 @@
 // 取号机: categories → service → (ID keypad) → ticket. Touch first; keyboard works too.
 import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
 import { Trans, useTranslation } from 'react-i18next';
-import type { IssuedTicket, PriorityKind, ServiceView } from '../../shared/protocol.ts';
+import type { AssistHandledMessage, IssuedTicket, PriorityKind, ServiceView } from '../../shared/protocol.ts';
 import { sendCommand, useHallConnection, type ClientError } from '../shared/connection.ts';
 import { useLocalised, currentLanguage } from '../shared/i18n.ts';
 import { randomKey } from '../shared/ids.ts';
@@ -167,6 +167,20 @@ function Kiosk({ device }: { device: PairedDevice }) {
       speak(t('kiosk.voice.assist'));
     } else setAssistNote({ text: t('kiosk.assistFailed', { reason: t(`errors.${answer.error.code}`) }), at: Date.now() });
   };
+
+  // a hall manager took this kiosk's request for help: the visitor waiting here is told someone is coming
+  useEffect(() => {
+    const socket = connection.socket;
+    if (!socket) return;
+    const onHandled = (message: AssistHandledMessage) => {
+      setAssistNote({ text: t('kiosk.assistHandled', { name: message.staffName }), at: Date.now() });
+      speak(t('kiosk.voice.assistHandled'));
+    };
+    socket.on('kiosk:assist-handled', onHandled);
+    return () => {
+      socket.off('kiosk:assist-handled', onHandled);
+    };
+  }, [connection.socket, speak, t]);
 
   // Any touch keeps the visitor's screen; a quiet kiosk goes back home for the next one.
   const now = useNow(1_000);

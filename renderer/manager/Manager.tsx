@@ -9,8 +9,8 @@ import { sendManagerCommand, useHallConnection, useResumeAfterReconnect, type Cl
 import { useLocalised } from '../shared/i18n.ts';
 import { Clock, ConnectionBadge, CredentialFields, DeviceGate, LanguageSwitch, RefusedBanner, formatClock, formatDuration, useNow, type PairedDevice } from '../shared/ui.tsx';
 
-/** 呼叫帮办 requests kept on screen (the newest first) */
-const ASSISTS_SHOWN = 8;
+/** requests for help already taken, kept on screen (the latest first) */
+const HANDLED_SHOWN = 5;
 /** a counter calling for this long is marked: the visitor may not have heard, or its terminal may be gone */
 const LONG_CALL_MS = 5 * 60_000;
 /** what a resume after a reconnect asks again for: no answer, or a refusal that passes */
@@ -97,13 +97,19 @@ function Manager({ device }: { device: PairedDevice }) {
   });
   useEffect(() => {
     if (!socket) return;
-    const onAssist = (request: AssistRequestView) => setAssists((list) => [request, ...list].slice(0, ASSISTS_SHOWN));
+    // today's requests for help come whole on connecting (and at the turn of the day), then one by one:
+    // made, asked again, or taken (by this dashboard or another)
+    const onAssists = (list: AssistRequestView[]) => setAssists(list);
+    const onAssist = (request: AssistRequestView) =>
+      setAssists((list) => (list.some((r) => r.id === request.id) ? list.map((r) => (r.id === request.id ? request : r)) : [...list, request]));
     const onHealth = (view: DeviceHealthView) => setHealth((map) => new Map(map).set(view.deviceId, view));
     const onDisconnect = () => setLive(false);
+    socket.on('hall:assists', onAssists);
     socket.on('hall:assist', onAssist);
     socket.on('device:health', onHealth);
     socket.on('disconnect', onDisconnect);
     return () => {
+      socket.off('hall:assists', onAssists);
       socket.off('hall:assist', onAssist);
       socket.off('device:health', onHealth);
       socket.off('disconnect', onDisconnect);
@@ -225,20 +231,22 @@ function Manager({ device }: { device: PairedDevice }) {
         </section>
         <aside className="manager__side">
           {!staff && <ManagerSignIn onSignIn={(login, password) => signIn(login, password)} disabled={connection.status !== 'online'} />}
-          <section className="panel" aria-labelledby="assist-title">
-            <h2 id="assist-title">{t('manager.assist.title')}</h2>
-            {assists.length === 0 ? (
-              <p className="muted">{t('manager.assist.empty')}</p>
-            ) : (
-              <ul className="manager__list" data-testid="assist-list">
-                {assists.map((a) => (
-                  <li key={a.id} className="manager__assist">
-                    <time>{formatClock(a.at, timeZone, false)}</time> <b>{a.deviceName}</b> {t(`manager.assist.reasons.${a.reason ?? 'help'}`)}
-                  </li>
-                ))}
-              </ul>
-            )}
-          </section>
+          <AssistPanel
+            requests={assists}
+            now={now}
+            timeZone={timeZone}
+            canAct={canAct}
+            signedIn={staff !== null}
+            onHandle={async (request) => {
+              const answer = await sendManagerCommand(socket, 'assist:handle', { requestId: request.id });
+              if (answer.ok) {
+                setNotice({ kind: 'ok', text: t('manager.assist.taken', { device: request.deviceName }) });
+                return;
+              }
+              lostSignIn(answer.error);
+              setNotice({ kind: 'error', text: t('manager.assist.notTaken', { device: request.deviceName, reason: t(`errors.${answer.error.code}`) }) });
+            }}
+          />
           <section className="panel" aria-labelledby="queue-title">
             <h2 id="queue-title">{t('manager.queue.title', { count: waitingTotal })}</h2>
             <ul className="manager__list">
@@ -308,6 +316,85 @@ function Manager({ device }: { device: PairedDevice }) {
         />
       )}
     </div>
+  );
+}
+
+/**
+ * 呼叫帮办: the open requests, the longest waiting first, each with a button to take it; then the latest
+ * ones taken, with who took them.
+ */
+function AssistPanel({
+  requests,
+  now,
+  timeZone,
+  canAct,
+  signedIn,
+  onHandle,
+}: {
+  requests: AssistRequestView[];
+  /** the server's clock */
+  now: number;
+  timeZone: string;
+  canAct: boolean;
+  signedIn: boolean;
+  onHandle: (request: AssistRequestView) => Promise<void>;
+}) {
+  const { t } = useTranslation();
+  const [pending, setPending] = useState<string | null>(null);
+  const open = requests.filter((r) => r.handled === null);
+  const taken = requests
+    .filter((r) => r.handled !== null)
+    .sort((a, b) => b.handled!.at - a.handled!.at)
+    .slice(0, HANDLED_SHOWN);
+  const handle = async (request: AssistRequestView) => {
+    setPending(request.id);
+    await onHandle(request);
+    setPending(null);
+  };
+  return (
+    <section className={`panel manager__assists ${open.length > 0 ? 'manager__assists--open' : ''}`} aria-labelledby="assist-title" data-testid="assist-panel">
+      <h2 id="assist-title">{open.length > 0 ? t('manager.assist.titleOpen', { count: open.length }) : t('manager.assist.title')}</h2>
+      {open.length === 0 ? (
+        <p className="muted">{t('manager.assist.empty')}</p>
+      ) : (
+        <ul className="manager__list" data-testid="assist-list">
+          {open.map((r) => (
+            <li key={r.id} className="manager__assist" data-testid={`assist-${r.deviceId}`}>
+              <div>
+                <time>{formatClock(r.at, timeZone, false)}</time> <b>{r.deviceName}</b> {t(`manager.assist.reasons.${r.reason ?? 'help'}`)}
+                <div className="manager__assist-wait">
+                  {t('manager.assist.waiting', { duration: formatDuration(Math.max(0, now - r.at)) })}
+                  {r.times > 1 && <span className="manager__assist-times"> · {t('manager.assist.times', { count: r.times })}</span>}
+                </div>
+              </div>
+              <button
+                type="button"
+                className="btn btn--primary"
+                disabled={!canAct || pending !== null}
+                aria-label={t('manager.assist.takeLabel', { device: r.deviceName })}
+                onClick={() => void handle(r)}
+              >
+                {t('manager.assist.take')}
+              </button>
+            </li>
+          ))}
+        </ul>
+      )}
+      {open.length > 0 && !signedIn && <p className="muted manager__hint">{t('manager.assist.needSignIn')}</p>}
+      {taken.length > 0 && (
+        <>
+          <h3 className="manager__subtitle">{t('manager.assist.takenTitle')}</h3>
+          <ul className="manager__list" data-testid="assist-taken">
+            {taken.map((r) => (
+              <li key={r.id} className="manager__assist manager__assist--taken">
+                <time>{formatClock(r.at, timeZone, false)}</time> <b>{r.deviceName}</b>{' '}
+                {t('manager.assist.takenBy', { name: r.handled!.staffName, time: formatClock(r.handled!.at, timeZone, false) })}
+              </li>
+            ))}
+          </ul>
+        </>
+      )}
+    </section>
   );
 }
 

@@ -99,6 +99,7 @@ const zh = {
     assistLabel: '呼叫工作人员到取号机帮您办理',
     assistSent: '已通知工作人员，请在此稍候，马上有人来帮您。',
     assistFailed: '呼叫未成功：{{reason}}',
+    assistHandled: '工作人员{{name}}已收到您的求助，正在赶来，请在此稍候。',
     keypad: {
       title: '请输入身份证号码',
       hint: '18 位，最后一位可能是 X',
@@ -153,6 +154,7 @@ const zh = {
       ticket: '取号成功，您的号码是{{number}}，前面还有{{count}}人。',
       offline: '取号机暂时连不上服务器，请稍候或到服务台咨询。',
       assist: '已通知工作人员，请稍候。',
+      assistHandled: '工作人员正在赶来，请稍候。',
     },
   },
   counter: {
@@ -376,8 +378,18 @@ const zh = {
     queue: { title: '等候人数：共 {{count}} 人' },
     assist: {
       title: '呼叫帮办',
-      empty: '暂无求助。取号机上有人呼叫帮办时会显示在这里。',
+      titleOpen: '呼叫帮办：{{count}} 条待处理',
+      empty: '暂无待处理的求助。取号机上有人呼叫帮办时会显示在这里。',
       reasons: { help: '需要帮助', elderly: '老年人需要协助', disabled: '残障人士需要协助', other: '其他求助' },
+      waiting: '已等候 {{duration}}',
+      times: '已呼叫 {{count}} 次',
+      take: '前往处理',
+      takeLabel: '前往{{device}}处理求助',
+      needSignIn: '管理员登录后可以接手求助。',
+      takenTitle: '已接手',
+      takenBy: '由 {{name}} 于 {{time}} 接手',
+      taken: '已接手{{device}}的求助，取号机上已告知访客有人正在赶来。',
+      notTaken: '未能接手{{device}}的求助：{{reason}}',
     },
     health: {
       title: '设备状态',
@@ -498,6 +510,7 @@ const en: Catalogue = {
     assistLabel: 'Ask a member of staff to come and help you',
     assistSent: 'Staff have been told. Please wait here; someone is coming.',
     assistFailed: 'The call did not go through: {{reason}}',
+    assistHandled: '{{name}} from the staff is on the way. Please wait here.',
     keypad: {
       title: 'Enter your ID number',
       hint: '18 characters; the last may be X',
@@ -552,6 +565,7 @@ const en: Catalogue = {
       ticket: 'Your number is {{number}}. There are {{count}} people ahead of you.',
       offline: 'This kiosk cannot reach the server. Please wait or ask at the service desk.',
       assist: 'Staff have been told. Please wait here.',
+      assistHandled: 'A member of staff is on the way. Please wait here.',
     },
   },
   counter: {
@@ -760,8 +774,18 @@ const en: Catalogue = {
     queue: { title: 'Waiting: {{count}} in all' },
     assist: {
       title: 'Assistance requests',
-      empty: 'No requests. A visitor asking for help at a kiosk shows here.',
+      titleOpen: 'Assistance requests: {{count}} open',
+      empty: 'No open requests. A visitor asking for help at a kiosk shows here.',
       reasons: { help: 'needs help', elderly: 'an elderly visitor needs help', disabled: 'a visitor with a disability needs help', other: 'other request' },
+      waiting: 'waiting {{duration}}',
+      times: 'asked {{count}} times',
+      take: 'On my way',
+      takeLabel: 'Take the request at {{device}}',
+      needSignIn: 'Sign in as a hall manager to take a request.',
+      takenTitle: 'Taken',
+      takenBy: 'taken by {{name}} at {{time}}',
+      taken: 'You took the request at {{device}}; the kiosk tells the visitor someone is coming.',
+      notTaken: 'Could not take the request at {{device}}: {{reason}}',
     },
     health: {
       title: 'Device health',

@@ -150,6 +150,23 @@ export interface ClerkSessionRecord {
   startedAt: number;
 }
 
+/** A 呼叫帮办 request as the assist_requests table keeps it. */
+export interface AssistRequestRecord {
+  id: string;
+  deviceId: string;
+  deviceName: string;
+  reason: string | null;
+  /** the first ask */
+  at: number;
+  /** the latest ask while it was open */
+  lastAt: number;
+  /** asks while it was open */
+  times: number;
+  handledAt: number | null;
+  /** the staff id of the manager who took it */
+  handledBy: string | null;
+}
+
 /** How far a service's numbering went on a business day (the daily_sequences table). */
 export interface DailySequence {
   businessDate: string;
@@ -507,6 +524,27 @@ export class HallStore {
       .pluck()
       .get(counterId, staffId);
     return typeof row === 'number' ? row : null;
+  }
+
+  /** A business day's 呼叫帮办 requests, oldest first (server/assist.ts). */
+  assistRequests(businessDate: string): AssistRequestRecord[] {
+    return this.db
+      .prepare(
+        `SELECT id, device_id AS deviceId, device_name AS deviceName, reason, requested_at AS at, last_requested_at AS lastAt, times,
+           handled_at AS handledAt, handled_by AS handledBy
+         FROM assist_requests WHERE business_date = ? ORDER BY requested_at, rowid`,
+      )
+      .all(businessDate) as AssistRequestRecord[];
+  }
+
+  /** Writes a request as it is now (a new one, another ask while it is open, or its handling). */
+  saveAssistRequest(businessDate: string, r: AssistRequestRecord): void {
+    this.db
+      .prepare(
+        `INSERT OR REPLACE INTO assist_requests (id, business_date, device_id, device_name, reason, requested_at, last_requested_at, times, handled_at, handled_by)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+      )
+      .run(r.id, businessDate, r.deviceId, r.deviceName, r.reason, r.at, r.lastAt, r.times, r.handledAt, r.handledBy);
   }
 
   deleteClerkSession(counterId: string): void {

@@ -174,6 +174,30 @@ export const MIGRATIONS: readonly Migration[] = [
       `);
     },
   },
+  {
+    version: 5,
+    description: '呼叫帮办 requests from the kiosks, until a hall manager takes them',
+    // Kept so that a dashboard opened (or reconnected, or the server restarted) after a visitor asked
+    // for help still shows the request, and who took it (server/assist.ts). Not events: a request is not
+    // queue state and holds nothing about the visitor.
+    up(db) {
+      db.exec(`
+        CREATE TABLE assist_requests (
+          id TEXT PRIMARY KEY,
+          business_date TEXT NOT NULL,
+          device_id TEXT NOT NULL,
+          device_name TEXT NOT NULL,
+          reason TEXT,
+          requested_at INTEGER NOT NULL,
+          last_requested_at INTEGER NOT NULL,
+          times INTEGER NOT NULL DEFAULT 1,
+          handled_at INTEGER,
+          handled_by TEXT
+        );
+        CREATE INDEX assist_requests_by_date ON assist_requests (business_date);
+      `);
+    },
+  },
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS[MIGRATIONS.length - 1]!.version;

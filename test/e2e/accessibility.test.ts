@@ -5,6 +5,7 @@ import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { IssueTicketResult } from '../../shared/protocol.ts';
 import { ensurePagesBuilt, launchChromium, openScreen, startTestServer, type TestHallServer } from './harness.ts';
+import { connectClient, okData } from '../helpers/hall.ts';
 
 const MIN_CONTRAST = 4.5;
 let hall: TestHallServer;
@@ -167,7 +168,12 @@ describe('accessibility', () => {
   });
 
   it('manager dashboard, signed out, then signed in with the release dialog open', async () => {
-    // counter 1 is calling A001 from the test before: its row has a ticket and a release button
+    // counter 1 is calling A001 from the test before: its row has a ticket and a release button; two kiosks
+    // have asked for help, and one request is taken once the manager signs in (open and taken rows both show)
+    const kiosks = [await connectClient(hall.server.url, '/kiosk', 'demo-kiosk-1'), await connectClient(hall.server.url, '/kiosk', 'demo-kiosk-2')];
+    okData(await kiosks[0]!.command('kiosk:assist', { reason: 'elderly' }));
+    okData(await kiosks[1]!.command('kiosk:assist', {}));
+    okData(await kiosks[1]!.command('kiosk:assist', {}));
     const { context, page } = await openScreen(browser, hall.server.url, { role: 'manager', token: 'demo-manager-1', path: '/manager/', viewport: { width: 1440, height: 900 } });
     await page.getByTestId('counter-row-1').getByText('A001').waitFor(WAIT);
     await check(page, 'manager signed out');
@@ -175,6 +181,10 @@ describe('accessibility', () => {
     await page.locator('input[name=password]').fill('demo1234');
     await page.locator('input[name=password]').press('Enter');
     await page.getByTestId('manager-who').waitFor(WAIT);
+    await page.getByRole('button', { name: '前往大厅取号机 1处理求助' }).click();
+    await page.getByTestId('assist-taken').waitFor(WAIT);
+    await check(page, 'manager signed in, with requests for help open and taken');
+    for (const k of kiosks) k.close();
     await page.getByTestId('counter-row-1').getByRole('button', { name: '释放 1 号窗口' }).click();
     await page.getByTestId('release-dialog').waitFor(WAIT);
     await check(page, 'manager release dialog');

@@ -3,7 +3,7 @@
 import type { Browser, Page } from 'playwright-core';
 import { io, type Socket } from 'socket.io-client';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import type { AssistRequestView, PublicServiceView } from '../../shared/protocol.ts';
+import type { Ack, AssistRequestView, PublicServiceView } from '../../shared/protocol.ts';
 import { PROTOCOL_VERSION } from '../../shared/protocol.ts';
 import { ensurePagesBuilt, launchChromium, openScreen, screenshot, spokenTexts, startTestServer, type TestHallServer } from './harness.ts';
 
@@ -158,6 +158,13 @@ describe('kiosk', () => {
     expect(request.reason).toBe('elderly');
     expect(request.deviceName).toBe('大厅取号机 1');
     await kiosk.getByText('已通知工作人员，请在此稍候，马上有人来帮您。').waitFor(WAIT);
+    // a hall manager takes it on the dashboard: the visitor is told, on screen and aloud, that someone is coming
+    const signIn = await new Promise<Ack<unknown>>((resolve) => manager.emit('staff:sign-in', { login: 'manager', password: 'demo1234' }, resolve));
+    expect(signIn.ok).toBe(true);
+    const taken = await new Promise<Ack<unknown>>((resolve) => manager.emit('assist:handle', { requestId: request.id }, resolve));
+    expect(taken.ok).toBe(true);
+    await kiosk.getByText('工作人员周主任已收到您的求助，正在赶来，请在此稍候。').waitFor(WAIT);
+    await expect.poll(() => spokenTexts(kiosk), WAIT).toContain('工作人员正在赶来，请稍候。');
     // Back to standard for the next visitor.
     await kiosk.getByRole('button', { name: /切换大字模式/ }).tap();
   });

@@ -29,6 +29,9 @@ describe('manager dashboard', () => {
     okData(await terminal.command('staff:sign-in', { login: 'clerk1', password: 'demo1234' }));
     expect(okData(await terminal.command<CounterCommandResult>('counter:call-next')).ticket?.number).toBe(issued.ticket.number);
     terminal.close(); // the terminal dies with the visitor called
+    // a visitor at another kiosk asked for help before the dashboard was opened
+    const kiosk2 = await connectClient(url, '/kiosk', 'demo-kiosk-2');
+    const earlier = okData(await kiosk2.command<{ requestId: string }>('kiosk:assist', { reason: 'help' }));
 
     const { page, context } = await openScreen(browser, url, { role: 'manager', token: 'demo-manager-1', path: '/manager/', viewport: { width: 1440, height: 900 } });
     try {
@@ -39,9 +42,15 @@ describe('manager dashboard', () => {
       const release = row.getByRole('button', { name: '释放 1 号窗口' });
       expect(await release.isDisabled()).toBe(true); // watching needs no sign-in; acting does
 
-      // a visitor at a kiosk asks for help: the dashboard shows it
+      // the request made before the page opened is there; a visitor at a kiosk asks for help now: it shows too
+      const kiosk2Id = hall.server.store.deviceByToken('demo-kiosk-2')!.id;
+      await expect.poll(() => page.getByTestId(`assist-${kiosk2Id}`).textContent(), { timeout: 10_000 }).toContain('需要帮助');
       okData(await kiosk.command('kiosk:assist', { reason: 'elderly' }));
       await expect.poll(() => page.getByTestId('assist-list').textContent(), { timeout: 10_000 }).toContain('老年人需要协助');
+      expect(await page.locator('#assist-title').textContent()).toBe('呼叫帮办：2 条待处理');
+      const take = page.getByRole('button', { name: '前往大厅取号机 2处理求助' });
+      expect(await take.isDisabled()).toBe(true); // taking one needs a manager's sign-in
+      expect(await page.getByTestId('assist-panel').textContent()).toContain('管理员登录后可以接手求助。');
 
       // a clerk's account is not a manager's
       await page.getByLabel('账号').fill('clerk2');
@@ -54,6 +63,15 @@ describe('manager dashboard', () => {
       await page.getByRole('button', { name: '登录', exact: true }).click();
       await expect.poll(() => page.getByTestId('manager-who').textContent(), { timeout: 10_000 }).toBe('管理员：周主任');
       await expect.poll(() => release.isDisabled(), { timeout: 10_000 }).toBe(false);
+
+      // the manager takes the earlier request: it moves to 已接手 on every dashboard, and the kiosk that asked is told
+      const told = kiosk2.next<{ requestId: string; staffName: string }>('kiosk:assist-handled');
+      await take.click();
+      expect(await told).toEqual({ requestId: earlier.requestId, staffName: '周主任' });
+      await expect.poll(() => page.getByTestId('manager-notice').textContent(), { timeout: 10_000 }).toBe('已接手大厅取号机 2的求助，取号机上已告知访客有人正在赶来。');
+      expect(await page.locator('#assist-title').textContent()).toBe('呼叫帮办：1 条待处理');
+      expect(await page.getByTestId('assist-taken').textContent()).toMatch(/大厅取号机 2 由 周主任 于 \d\d:\d\d 接手/);
+      await screenshot(page, 'manager-assist');
 
       // the connection drops (a Wi-Fi blip): the dashboard reconnects and continues the sign-in by itself
       const managerSockets = () => [...hall.server.realtime.io.of('/manager').sockets.values()];
@@ -102,7 +120,46 @@ describe('manager dashboard', () => {
       elsewhere.close();
     } finally {
       kiosk.close();
+      kiosk2.close();
       await context.close();
+    }
+  });
+});
+
+describe('manager dashboard, a long call', () => {
+  it('marks a counter calling for 5 minutes or more in red', async () => {
+    // the server's clock is moved on 6 minutes after the call; the page takes its clock from the server's
+    let shift = 0;
+    const server = await startTestServer({ clock: () => Date.now() + shift });
+    try {
+      const url = server.server.url;
+      const kiosk = await connectClient(url, '/kiosk', 'demo-kiosk-1');
+      okData(await kiosk.command<IssueTicketResult>('ticket:issue', { serviceId: 'id-card', idempotencyKey: idempotencyKey() }));
+      const terminal = await connectClient(url, '/counter', 'demo-counter-1');
+      okData(await terminal.command('staff:sign-in', { login: 'clerk1', password: 'demo1234' }));
+      okData(await terminal.command('counter:call-next'));
+      const other = await connectClient(url, '/counter', 'demo-counter-2');
+      okData(await other.command('staff:sign-in', { login: 'clerk2', password: 'demo1234' }));
+      okData(await other.command('counter:pause', { reason: '午休' }));
+      shift = 6 * 60_000;
+      const { page, context } = await openScreen(browser, url, { role: 'manager', token: 'demo-manager-1', path: '/manager/', viewport: { width: 1440, height: 900 } });
+      try {
+        const since = page.getByTestId('since-1');
+        await expect.poll(() => since.textContent(), { timeout: 10_000 }).toMatch(/^6:\d\d$/);
+        expect(await since.getAttribute('class')).toContain('manager__since--long');
+        // paused that long is not a call nobody answered
+        expect(await page.getByTestId('since-2').textContent()).toMatch(/^6:\d\d$/);
+        expect(await page.getByTestId('since-2').getAttribute('class')).not.toContain('manager__since--long');
+        const colour = await since.evaluate((el) => getComputedStyle(el).color);
+        expect(colour).not.toBe(await page.getByTestId('since-2').evaluate((el) => getComputedStyle(el).color));
+      } finally {
+        await context.close();
+        kiosk.close();
+        terminal.close();
+        other.close();
+      }
+    } finally {
+      await server.dispose();
     }
   });
 });

@@ -2,8 +2,8 @@
 // resumes the same waiting order and continues the numbering.
 import { rmSync } from 'node:fs';
 import { afterEach, describe, expect, it } from 'vitest';
-import type { CounterView, IssueTicketResult, SignInResult } from '../../shared/protocol.ts';
-import { connectClient, idempotencyKey, okData, tempDataDir, type TestClient } from '../helpers/hall.ts';
+import { PROTOCOL_VERSION, type AssistRequestView, type CounterView, type IssueTicketResult, type SignInResult } from '../../shared/protocol.ts';
+import { clientFor, connectClient, idempotencyKey, okData, tempDataDir, type TestClient } from '../helpers/hall.ts';
 import { startHallProcess, type HallProcess } from '../helpers/process.ts';
 
 const running: HallProcess[] = [];
@@ -45,7 +45,7 @@ async function stateOf(url: string): Promise<CounterView> {
 
 for (const signal of ['SIGKILL', 'SIGTERM'] as const) {
   describe(`after ${signal}`, () => {
-    it('resumes the same waiting order, the counter keeps its ticket, and numbering continues', async () => {
+    it('resumes the same waiting order, the counter keeps its ticket, numbering continues, and a request for help stays open', async () => {
       const dataDir = tempDataDir();
       dirs.push(dataDir);
       const first = await startHallProcess(dataDir);
@@ -61,6 +61,10 @@ for (const signal of ['SIGKILL', 'SIGTERM'] as const) {
       okData(await clerk.command('counter:call-next'));
       okData(await clerk.command('counter:start'));
       const before = await stateOf(first.url);
+      // and a visitor asked for help just before
+      const kiosk = await connectClient(first.url, '/kiosk', 'demo-kiosk-1');
+      clients.push(kiosk);
+      const { requestId } = okData(await kiosk.command<{ requestId: string }>('kiosk:assist', { reason: 'elderly' }));
       expect(before.status).toBe('serving');
       expect(before.queue.length).toBeGreaterThan(3);
 
@@ -74,6 +78,11 @@ for (const signal of ['SIGKILL', 'SIGTERM'] as const) {
       expect(after.current?.number).toBe(before.current?.number);
       expect(after.queue.map((q) => q.number)).toEqual(before.queue.map((q) => q.number));
       expect(after.today).toEqual(before.today);
+      // the acknowledged request for help is still open on a dashboard
+      const dashboard = clientFor(second.url, '/manager', { token: 'demo-manager-1', protocolVersion: PROTOCOL_VERSION });
+      const requests = await new Promise<AssistRequestView[]>((resolve) => dashboard.once('hall:assists', resolve));
+      dashboard.close();
+      expect(requests.map((r) => [r.id, r.reason, r.handled])).toEqual([[requestId, 'elderly', null]]);
 
       const next = await issue(second.url, 'id-card');
       expect(next.number).toBe('A004');

@@ -95,7 +95,9 @@ describe('which commands each connected kind may use', () => {
                       ? { ticketId: 'none' }
                       : command === 'counter:release'
                         ? { counterId: 'c1' }
-                        : {};
+                        : command === 'assist:handle'
+                          ? { requestId: 'none' }
+                          : {};
         const ack = await client.command(command, payload);
         if (!owned) {
           expect(ack, `${command} on ${NAMESPACES[kind]}`).toMatchObject({ ok: false, error: { code: 'FORBIDDEN' } });
@@ -136,6 +138,22 @@ describe('on /manager, by account', () => {
     // a manager's account at a counter terminal is still a clerk sign-in there: the terminal decides what it may do
     okData(await counter.command('staff:sign-in', { login: 'manager', password: 'demo1234' }));
     expect(await counter.command('counter:release', { counterId: 'c3' })).toMatchObject({ ok: false, error: { code: 'FORBIDDEN' } });
+    expect(await counter.command('assist:handle', { requestId: 'none' })).toMatchObject({ ok: false, error: { code: 'FORBIDDEN' } });
+  });
+
+  it('a request for help is taken only by a manager signed in on /manager', async () => {
+    const kiosk = await hall.connect('/kiosk', tokens.kiosk);
+    const { requestId } = okData(await kiosk.command<{ requestId: string }>('kiosk:assist', { reason: 'help' }));
+    const manager = await hall.connect('/manager', tokens.manager);
+    expect(await manager.command('assist:handle', { requestId })).toMatchObject({ ok: false, error: { code: 'NOT_SIGNED_IN' } });
+    expect(await manager.command('staff:sign-in', { login: 'clerk3', password: 'demo1234' })).toMatchObject({ ok: false, error: { code: 'NOT_A_MANAGER' } });
+    expect(await manager.command('assist:handle', { requestId })).toMatchObject({ ok: false, error: { code: 'NOT_SIGNED_IN' } });
+    for (const kind of ['kiosk', 'display', 'evaluator'] as const) {
+      const other = kind === 'kiosk' ? kiosk : await hall.connect(NAMESPACES[kind], tokens[kind]);
+      expect(await other.command('assist:handle', { requestId }), kind).toMatchObject({ ok: false, error: { code: 'FORBIDDEN' } });
+    }
+    okData(await manager.command('staff:sign-in', { login: 'manager', password: 'demo1234' }));
+    expect(okData(await manager.command<{ id: string }>('assist:handle', { requestId })).id).toBe(requestId);
   });
 });
 

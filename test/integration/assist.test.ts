@@ -1,0 +1,131 @@
+// 呼叫帮办 over real sockets: a kiosk's request for help stays open on every dashboard, including one
+// that connects later or after a restart, until a hall manager takes it; the kiosk is then told.
+import { rmSync } from 'node:fs';
+import { afterEach, describe, expect, it } from 'vitest';
+import type { AssistHandledMessage, AssistRequestView, HallSnapshot, ManagerSignInResult } from '../../shared/protocol.ts';
+import { PROTOCOL_VERSION } from '../../shared/protocol.ts';
+import { clientFor, okData, startTestHall, tempDataDir, type TestClient, type TestHall } from '../helpers/hall.ts';
+
+let hall: TestHall | null = null;
+const dirs: string[] = [];
+afterEach(async () => {
+  await hall?.stop();
+  hall = null;
+  for (const d of dirs.splice(0)) rmSync(d, { recursive: true, force: true });
+});
+
+/** A dashboard's connection, with the list of requests it is sent on connecting (right after its snapshot). */
+async function dashboard(h: TestHall): Promise<{ requests: AssistRequestView[]; close: () => void }> {
+  const socket = clientFor(h.url, '/manager', { token: 'demo-manager-1', protocolVersion: PROTOCOL_VERSION });
+  const snapshot = new Promise<HallSnapshot>((resolve) => socket.once('hall:snapshot', resolve));
+  const requests = new Promise<AssistRequestView[]>((resolve) => socket.once('hall:assists', resolve));
+  await snapshot;
+  const list = await requests;
+  return { requests: list, close: () => socket.close() };
+}
+
+async function signedInManager(h: TestHall): Promise<TestClient> {
+  const manager = await h.connect('/manager', 'demo-manager-1');
+  okData(await manager.command<ManagerSignInResult>('staff:sign-in', { login: 'manager', password: 'demo1234' }));
+  return manager;
+}
+
+describe('呼叫帮办 requests', () => {
+  it('stay open on every dashboard until a manager takes them; the kiosk that asked is told who is coming', async () => {
+    hall = await startTestHall();
+    const kiosk = await hall.connect('/kiosk', 'demo-kiosk-1');
+    const watcher = await hall.connect('/manager', 'demo-manager-1'); // not signed in: it watches
+    const made = watcher.next<AssistRequestView>('hall:assist');
+    const { requestId } = okData(await kiosk.command<{ requestId: string }>('kiosk:assist', { reason: 'elderly' }));
+    expect(await made).toMatchObject({ id: requestId, deviceName: '大厅取号机 1', reason: 'elderly', times: 1, handled: null });
+
+    // the visitor presses again: the same request, asked twice
+    const again = watcher.next<AssistRequestView>('hall:assist', (r) => r.times === 2);
+    expect(okData(await kiosk.command<{ requestId: string }>('kiosk:assist', { reason: 'elderly' })).requestId).toBe(requestId);
+    const asked = await again;
+    expect(asked.id).toBe(requestId);
+    expect(asked.lastAt).toBeGreaterThanOrEqual(asked.at);
+
+    // a dashboard opened later sees it
+    const late = await dashboard(hall);
+    expect(late.requests).toEqual([asked]);
+    late.close();
+
+    const manager = await signedInManager(hall);
+    const managerName = hall.store.staffByLoginName('manager')!.name;
+    const taken = watcher.next<AssistRequestView>('hall:assist', (r) => r.handled !== null);
+    const told = kiosk.next<AssistHandledMessage>('kiosk:assist-handled');
+    const handled = okData(await manager.command<AssistRequestView>('assist:handle', { requestId }));
+    expect(handled).toMatchObject({ id: requestId, times: 2, handled: { staffId: hall.store.staffByLoginName('manager')!.id, staffName: managerName } });
+    expect(await taken).toEqual(handled);
+    expect(await told).toEqual({ requestId, staffName: managerName });
+
+    // a second manager's tap, or a request that is not there, changes nothing
+    expect(await manager.command('assist:handle', { requestId })).toMatchObject({ ok: false, error: { code: 'ASSIST_ALREADY_HANDLED' } });
+    expect(await manager.command('assist:handle', { requestId: 'no-such-request' })).toMatchObject({ ok: false, error: { code: 'ASSIST_NOT_FOUND' } });
+    expect((await dashboard(hall)).requests).toEqual([handled]);
+
+    // the next press after it was taken is a new request
+    expect(okData(await kiosk.command<{ requestId: string }>('kiosk:assist')).requestId).not.toBe(requestId);
+  });
+
+  it('survive a restart: open and taken ones alike', async () => {
+    const dataDir = tempDataDir();
+    dirs.push(dataDir);
+    hall = await startTestHall({ dataDir });
+    const kiosk1 = await hall.connect('/kiosk', 'demo-kiosk-1');
+    const kiosk2 = await hall.connect('/kiosk', 'demo-kiosk-2');
+    const first = okData(await kiosk1.command<{ requestId: string }>('kiosk:assist', { reason: 'disabled' })).requestId;
+    const second = okData(await kiosk2.command<{ requestId: string }>('kiosk:assist', {})).requestId;
+    const manager = await signedInManager(hall);
+    okData(await manager.command('assist:handle', { requestId: first }));
+    const before = (await dashboard(hall)).requests;
+    expect(before.map((r) => [r.id, r.handled !== null])).toEqual([
+      [first, true],
+      [second, false],
+    ]);
+    await hall.stop();
+
+    hall = await startTestHall({ dataDir });
+    expect((await dashboard(hall)).requests).toEqual(before);
+    // the open one can still be taken, and the kiosk's next press asks in it
+    const kiosk2Again = await hall.connect('/kiosk', 'demo-kiosk-2');
+    expect(okData(await kiosk2Again.command<{ requestId: string }>('kiosk:assist', {})).requestId).toBe(second);
+    const manager2 = await signedInManager(hall);
+    expect(okData(await manager2.command<AssistRequestView>('assist:handle', { requestId: second })).times).toBe(2);
+  });
+
+  it("start empty on a new business day: yesterday's open requests are no one's to take", async () => {
+    let now = Date.UTC(2026, 10, 23, 15, 59, 0); // 23:59 in Shanghai
+    hall = await startTestHall({ clock: () => now });
+    const kiosk = await hall.connect('/kiosk', 'demo-kiosk-1');
+    const yesterday = okData(await kiosk.command<{ requestId: string }>('kiosk:assist', {})).requestId;
+    const manager = await signedInManager(hall);
+    now += 2 * 60_000; // 00:01
+    // the first press of the new day turns it over: the dashboards' list is replaced by the new day's
+    const newList = manager.next<AssistRequestView[]>('hall:assists');
+    const today = okData(await kiosk.command<{ requestId: string }>('kiosk:assist', {})).requestId;
+    expect(today).not.toBe(yesterday);
+    expect((await newList).map((r) => r.id)).toEqual([today]);
+    expect(await manager.command('assist:handle', { requestId: yesterday })).toMatchObject({ ok: false, error: { code: 'ASSIST_NOT_FOUND' } });
+    expect((await dashboard(hall)).requests.map((r) => r.id)).toEqual([today]);
+  });
+
+  it('a request that cannot be written is refused with STORE_UNAVAILABLE, and no dashboard hears of it', async () => {
+    hall = await startTestHall();
+    const kiosk = await hall.connect('/kiosk', 'demo-kiosk-1');
+    const watcher = await hall.connect('/manager', 'demo-manager-1');
+    let heard = 0;
+    watcher.socket.on('hall:assist', () => heard++);
+    // the table goes away under the server (as a disk going bad would make every write fail)
+    hall.store.db.exec('ALTER TABLE assist_requests RENAME TO assist_requests_gone');
+    expect(await kiosk.command('kiosk:assist', {})).toMatchObject({ ok: false, error: { code: 'STORE_UNAVAILABLE' } });
+    hall.store.db.exec('ALTER TABLE assist_requests_gone RENAME TO assist_requests');
+    expect(hall.hall.assists.list()).toEqual([]);
+    // the next one works, and is the only one the dashboard heard of
+    const made = watcher.next<AssistRequestView>('hall:assist');
+    const { requestId } = okData(await kiosk.command<{ requestId: string }>('kiosk:assist', {}));
+    expect((await made).id).toBe(requestId);
+    expect(heard).toBe(1);
+  });
+});
