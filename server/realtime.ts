@@ -23,6 +23,7 @@ import {
   type HallUpdate,
   type IssueTicketPayload,
   type IssueTicketResult,
+  type IssuingResult,
   type ManagerSignInResult,
   type ReleaseCounterResult,
   type ServerToClientEvents,
@@ -30,7 +31,7 @@ import {
   type SignOutResult,
   type StaffView,
 } from '../shared/protocol.ts';
-import type { Command } from './engine/engine.ts';
+import { serviceAvailability, type Command } from './engine/engine.ts';
 import { prepareMessage, tryWrite, type PreparedMessage } from './fast-broadcast.ts';
 import type { Hall, HallChange } from './hall.ts';
 import type { Logger } from './log.ts';
@@ -698,6 +699,17 @@ export function attachRealtime(
         },
       };
     });
+    /** stops or restarts the kiosks issuing for a service; the kiosks and screens hear it in the next hall:update */
+    const setIssuing = (cmd: Extract<Command, { type: 'pause-issuing' | 'resume-issuing' }>): Ack<IssuingResult> => {
+      const manager = signedIn();
+      if (!manager.ok) return manager;
+      const outcome = hall.execute(cmd, { deviceId: device.id, staffId: manager.staffId });
+      if (!outcome.ok) return outcome;
+      log.info({ device: device.id, staff: manager.staffId, service: cmd.serviceId }, cmd.type === 'pause-issuing' ? 'issuing paused by a manager' : 'issuing resumed by a manager');
+      return { ok: true, data: { serviceId: cmd.serviceId, availability: serviceAvailability(hall.state, hall.state.services.get(cmd.serviceId)!, hall.now()) } };
+    };
+    command(socket, 'service:pause-issuing', M['service:pause-issuing'], (p) => setIssuing({ type: 'pause-issuing', serviceId: p.serviceId, reason: p.reason }));
+    command(socket, 'service:resume-issuing', M['service:resume-issuing'], (p) => setIssuing({ type: 'resume-issuing', serviceId: p.serviceId }));
     command(socket, 'assist:handle', M['assist:handle'], (p): Ack<AssistRequestView> => {
       const manager = signedIn();
       if (!manager.ok) return manager;

@@ -107,14 +107,15 @@ export function looksLikePersonalNumber(text: string): boolean {
   return /\d{6,}/.test(text.normalize('NFKC').replace(/[^\p{L}\p{N}]/gu, ''));
 }
 
-export const PausePayload = z.strictObject({
-  reason: z
-    .string()
-    .trim()
-    .min(1)
-    .max(60)
-    .refine((reason) => !looksLikePersonalNumber(reason), '暂停原因不能包含证件号码或手机号码'),
-});
+/** why a counter or a service's issuing is paused: shown on screens and kept in the audit trail, so never a personal number */
+const PauseReason = z
+  .string()
+  .trim()
+  .min(1)
+  .max(60)
+  .refine((reason) => !looksLikePersonalNumber(reason), '暂停原因不能包含证件号码或手机号码');
+
+export const PausePayload = z.strictObject({ reason: PauseReason });
 export type PausePayload = z.infer<typeof PausePayload>;
 
 /** 呼叫帮办: a visitor at a kiosk asks staff for help; managers see it. */
@@ -171,11 +172,19 @@ export type ReleaseCounterPayload = z.infer<typeof ReleaseCounterPayload>;
 export const HandleAssistPayload = z.strictObject({ requestId: Id });
 export type HandleAssistPayload = z.infer<typeof HandleAssistPayload>;
 
+/** A hall manager stops the kiosks issuing tickets for a service (for today at most), saying why; visitors already waiting are still called. */
+export const PauseIssuingPayload = z.strictObject({ serviceId: Id, reason: PauseReason });
+export type PauseIssuingPayload = z.infer<typeof PauseIssuingPayload>;
+export const ResumeIssuingPayload = z.strictObject({ serviceId: Id });
+export type ResumeIssuingPayload = z.infer<typeof ResumeIssuingPayload>;
+
 export const MANAGER_COMMANDS = {
   'staff:sign-in': ManagerSignInPayload,
   'staff:sign-out': EmptyPayload,
   'counter:release': ReleaseCounterPayload,
   'assist:handle': HandleAssistPayload,
+  'service:pause-issuing': PauseIssuingPayload,
+  'service:resume-issuing': ResumeIssuingPayload,
 } as const;
 
 export type KioskCommand = keyof typeof KIOSK_COMMANDS;
@@ -216,9 +225,11 @@ export interface IssueTicketResult {
 
 export interface ServiceAvailability {
   issuing: boolean;
-  /** why not issuing: OUTSIDE_ISSUING_PERIOD, QUOTA_EXHAUSTED, SERVICE_INACTIVE */
-  reason: 'OUTSIDE_ISSUING_PERIOD' | 'QUOTA_EXHAUSTED' | 'SERVICE_INACTIVE' | null;
+  /** why not issuing: SERVICE_INACTIVE (catalogue), ISSUING_PAUSED (a hall manager, today), OUTSIDE_ISSUING_PERIOD, QUOTA_EXHAUSTED */
+  reason: 'OUTSIDE_ISSUING_PERIOD' | 'QUOTA_EXHAUSTED' | 'SERVICE_INACTIVE' | 'ISSUING_PAUSED' | null;
   remainingQuota: number | null;
+  /** with ISSUING_PAUSED: the reason the manager gave */
+  pauseReason?: string;
 }
 
 export interface ServiceView {
@@ -432,6 +443,12 @@ export interface AssistRequestView {
   handled: { at: number; staffId: string; staffName: string } | null;
 }
 
+/** A service's issuing after a manager paused or resumed it. */
+export interface IssuingResult {
+  serviceId: string;
+  availability: ServiceAvailability;
+}
+
 /** To the kiosk that asked: a hall manager took its request. */
 export interface AssistHandledMessage {
   requestId: string;
@@ -501,6 +518,8 @@ export interface ManagerClientEvents {
   'staff:sign-out': Command<Record<string, never> | undefined, SignOutResult>;
   'counter:release': Command<ReleaseCounterPayload, ReleaseCounterResult>;
   'assist:handle': Command<HandleAssistPayload, AssistRequestView>;
+  'service:pause-issuing': Command<PauseIssuingPayload, IssuingResult>;
+  'service:resume-issuing': Command<ResumeIssuingPayload, IssuingResult>;
   'hall:sync': (ack: AckCallback<HallSnapshot>) => void;
 }
 

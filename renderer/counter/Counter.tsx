@@ -16,6 +16,7 @@ import type {
 import { OUTCOMES, SUSPEND_RETURNS } from '../../shared/protocol.ts';
 import { sendCommand, useHallConnection, useResumeAfterReconnect, type ClientAck, type ClientError, type ClientErrorCode } from '../shared/connection.ts';
 import { Dialog } from '../shared/Dialog.tsx';
+import { ReasonDialog } from '../shared/ReasonDialog.tsx';
 import { useLocalised } from '../shared/i18n.ts';
 import { Clock, ConnectionBadge, CredentialFields, DeviceGate, LanguageSwitch, RefusedBanner, formatDuration, useNow } from '../shared/ui.tsx';
 
@@ -712,32 +713,14 @@ function TodayFigures({ view }: { view: CounterView }) {
 
 function PauseDialog({ onClose, onPause }: { onClose: () => void; onPause: (reason: string) => void }) {
   const { t } = useTranslation();
-  const reasons = t('counter.pause.reasons', { returnObjects: true }) as unknown as string[];
-  const [other, setOther] = useState('');
   return (
-    <Dialog title={t('counter.pause.title')} onClose={onClose}>
-      <div className="choice-grid">
-        {reasons.map((reason) => (
-          <button key={reason} type="button" className="btn btn--primary btn--large" onClick={() => onPause(reason)}>
-            {reason}
-          </button>
-        ))}
-      </div>
-      <form
-        className="pause-other"
-        onSubmit={(e) => {
-          e.preventDefault();
-          if (other.trim()) onPause(other.trim());
-        }}
-      >
-        <label className="field">
-          <span>{t('counter.pause.other')}</span>
-          <input value={other} maxLength={60} onChange={(e) => setOther(e.target.value)} aria-label={t('counter.pause.otherLabel')} />
-        </label>
-        <button type="submit" className="btn btn--secondary" disabled={!other.trim()}>
-          {t('common.confirm')}
-        </button>
-      </form>
-    </Dialog>
+    <ReasonDialog
+      title={t('counter.pause.title')}
+      reasons={t('counter.pause.reasons', { returnObjects: true }) as unknown as string[]}
+      otherTitle={t('counter.pause.other')}
+      otherLabel={t('counter.pause.otherLabel')}
+      onClose={onClose}
+      onChoose={onPause}
+    />
   );
 }

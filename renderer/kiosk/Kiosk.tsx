@@ -412,6 +412,7 @@ function ServiceScreen(props: {
         {!a.issuing && (
           <p className="notice notice--warn" role="status">
             {t('kiosk.notIssuingNow', { reason: t(`kiosk.availability.${a.reason ?? 'SERVICE_INACTIVE'}`) })}
+            {a.pauseReason && <span> {t('kiosk.pausedBecause', { reason: a.pauseReason })}</span>}
           </p>
         )}
       </div>

@@ -7,6 +7,7 @@ import type { AssistRequestView, CounterPublicView, DeviceHealthView, StaffView 
 import { Dialog } from '../shared/Dialog.tsx';
 import { sendManagerCommand, useHallConnection, useResumeAfterReconnect, type ClientError, type ClientErrorCode } from '../shared/connection.ts';
 import { useLocalised } from '../shared/i18n.ts';
+import { ServicesPanel } from './Services.tsx';
 import { Clock, ConnectionBadge, CredentialFields, DeviceGate, LanguageSwitch, RefusedBanner, formatClock, formatDuration, useNow, type PairedDevice } from '../shared/ui.tsx';
 
 /** requests for help already taken, kept on screen (the latest first) */
@@ -134,7 +135,6 @@ function Manager({ device }: { device: PairedDevice }) {
 
   const now = useNow(1_000, connection.model?.clockOffsetMs ?? 0); // the server's clock
   const counters = snapshot?.counters ?? [];
-  const waitingTotal = snapshot?.services.reduce((sum, s) => sum + s.waiting, 0) ?? 0;
   const faults = [...health.values()].filter((h) => h.report.status !== 'ok').sort((a, b) => b.receivedAt - a.receivedAt);
 
   return (
@@ -247,21 +247,29 @@ function Manager({ device }: { device: PairedDevice }) {
               setNotice({ kind: 'error', text: t('manager.assist.notTaken', { device: request.deviceName, reason: t(`errors.${answer.error.code}`) }) });
             }}
           />
-          <section className="panel" aria-labelledby="queue-title">
-            <h2 id="queue-title">{t('manager.queue.title', { count: waitingTotal })}</h2>
-            <ul className="manager__list">
-              {(snapshot?.services ?? [])
-                .filter((s) => s.waiting > 0)
-                .map((s) => (
-                  <li key={s.id} className="manager__service">
-                    <span>
-                      {s.prefix} · {name(s.names)}
-                    </span>
-                    <b>{t('common.people', { count: s.waiting })}</b>
-                  </li>
-                ))}
-            </ul>
-          </section>
+          <ServicesPanel
+            services={snapshot?.services ?? []}
+            canAct={canAct}
+            onPause={async (service, reason) => {
+              const answer = await sendManagerCommand(socket, 'service:pause-issuing', { serviceId: service.id, reason });
+              if (!answer.ok) {
+                lostSignIn(answer.error);
+                return answer.error;
+              }
+              setNotice({ kind: 'ok', text: t('manager.queue.pausedNotice', { service: name(service.names), reason }) });
+              return null;
+            }}
+            onResume={async (service) => {
+              const answer = await sendManagerCommand(socket, 'service:resume-issuing', { serviceId: service.id });
+              if (!answer.ok) {
+                lostSignIn(answer.error);
+                setNotice({ kind: 'error', text: t('manager.queue.notResumed', { service: name(service.names), reason: t(`errors.${answer.error.code}`) }) });
+                return answer.error;
+              }
+              setNotice({ kind: 'ok', text: t('manager.queue.resumedNotice', { service: name(service.names) }) });
+              return null;
+            }}
+          />
           <section className="panel" aria-labelledby="health-title">
             <h2 id="health-title">{t('manager.health.title')}</h2>
             {faults.length === 0 ? (

@@ -560,3 +560,38 @@ describe('release (a hall manager frees a counter whose terminal is gone)', () =
     h.refuse({ type: 'release', counterId: 'k1', toCounterId: 'k1' }, 'TRANSFER_TO_SELF');
   });
 });
+
+describe('a hall manager pauses issuing for a service', () => {
+  it('the kiosks are refused with the reason; visitors already waiting are still called; resuming issues again', () => {
+    const h = unitHall();
+    const waiting = h.issue('a');
+    const d = h.ok({ type: 'pause-issuing', serviceId: 'a', reason: '系统维护' });
+    expect(d.events).toEqual([{ type: 'service.issuing_paused', at: h.now, serviceId: 'a', reason: '系统维护' }]);
+    const refused = h.decide({ type: 'issue', serviceId: 'a', idempotencyKey: null, deviceId: 'kiosk-1' });
+    expect(refused).toMatchObject({ ok: false, error: { code: 'ISSUING_PAUSED', message: '该事项已暂停取号（系统维护）' } });
+    expect(h.state.seq).toBe(2); // the refusal changed nothing
+    h.issue('b'); // another service still issues
+    h.signIn('k1');
+    expect(h.callNext('k1').ticket.id).toBe(waiting.id);
+    h.refuse({ type: 'pause-issuing', serviceId: 'a', reason: '再次' }, 'ISSUING_ALREADY_PAUSED');
+    expect(h.ok({ type: 'resume-issuing', serviceId: 'a' }).events).toEqual([{ type: 'service.issuing_resumed', at: h.now, serviceId: 'a' }]);
+    expect(h.issue('a').number).toBe('A002');
+  });
+
+  it('refuses an unknown service, and resuming one that is not paused', () => {
+    const h = unitHall();
+    h.refuse({ type: 'pause-issuing', serviceId: 'nope', reason: 'x' }, 'SERVICE_NOT_FOUND');
+    h.refuse({ type: 'resume-issuing', serviceId: 'nope' }, 'SERVICE_NOT_FOUND');
+    h.refuse({ type: 'resume-issuing', serviceId: 'a' }, 'ISSUING_NOT_PAUSED');
+  });
+
+  it('lasts until the close of the day at most: the next day issues again', () => {
+    const h = unitHall();
+    h.ok({ type: 'pause-issuing', serviceId: 'a', reason: '今日号源已满' });
+    expect(h.ok({ type: 'close-day' }).events).toEqual([]); // the same day: still paused
+    expect(h.state.issuingPauses.has('a')).toBe(true);
+    h.advanceMinutes(24 * 60);
+    expect(h.ok({ type: 'close-day' }).events).toContainEqual({ type: 'service.issuing_resumed', at: h.now, serviceId: 'a' });
+    expect(h.issue('a').number).toBe('A001');
+  });
+});

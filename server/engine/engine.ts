@@ -37,6 +37,9 @@ export type Command =
    * `expectedTicketId`: the visitor the manager saw there (null: nobody); refused when that changed.
    */
   | { type: 'release'; counterId: string; toCounterId: string | null; expectedTicketId?: string | null | undefined }
+  /** a hall manager stops the kiosks issuing tickets for a service, for the rest of the day at most; waiting visitors are still called */
+  | { type: 'pause-issuing'; serviceId: string; reason: string }
+  | { type: 'resume-issuing'; serviceId: string }
   | { type: 'close-day' };
 
 export interface EngineContext {
@@ -65,6 +68,8 @@ export function serviceAvailability(state: HallState, service: ServiceConfig, no
   const issued = issuedToday(state, clock.businessDate, service.id);
   const remainingQuota = service.dailyQuota === null ? null : Math.max(0, service.dailyQuota - issued);
   if (!service.active) return { issuing: false, reason: 'SERVICE_INACTIVE', remainingQuota };
+  const pause = state.issuingPauses.get(service.id);
+  if (pause) return { issuing: false, reason: 'ISSUING_PAUSED', remainingQuota, pauseReason: pause.reason };
   if (
     service.issuingPeriods.length > 0 &&
     !service.issuingPeriods.some(
@@ -93,6 +98,7 @@ function decideIssue(state: HallState, cmd: Extract<Command, { type: 'issue' }>,
   const service = state.services.get(cmd.serviceId);
   if (!service) return fail('SERVICE_NOT_FOUND');
   const availability = serviceAvailability(state, service, ctx.now);
+  if (availability.reason === 'ISSUING_PAUSED') return fail('ISSUING_PAUSED', `${hallError('ISSUING_PAUSED').message}（${availability.pauseReason}）`);
   if (availability.reason) return fail(availability.reason);
 
   const businessDate = readHallClock(ctx.now, state.settings.timeZone).businessDate;
@@ -167,7 +173,22 @@ function readyToCall(cs: CounterState): Decision | null {
   return null;
 }
 
-function decideCounter(state: HallState, cmd: Exclude<Command, { type: 'issue' } | { type: 'close-day' }>, ctx: EngineContext): Decision {
+function decideIssuing(state: HallState, cmd: Extract<Command, { type: 'pause-issuing' | 'resume-issuing' }>, ctx: EngineContext): Decision {
+  if (!state.services.has(cmd.serviceId)) return fail('SERVICE_NOT_FOUND');
+  const paused = state.issuingPauses.has(cmd.serviceId);
+  if (cmd.type === 'pause-issuing') {
+    if (paused) return fail('ISSUING_ALREADY_PAUSED');
+    return done([{ type: 'service.issuing_paused', at: ctx.now, serviceId: cmd.serviceId, reason: cmd.reason }]);
+  }
+  if (!paused) return fail('ISSUING_NOT_PAUSED');
+  return done([{ type: 'service.issuing_resumed', at: ctx.now, serviceId: cmd.serviceId }]);
+}
+
+function decideCounter(
+  state: HallState,
+  cmd: Exclude<Command, { type: 'issue' | 'close-day' | 'pause-issuing' | 'resume-issuing' }>,
+  ctx: EngineContext,
+): Decision {
   const counter = state.counters.get(cmd.counterId);
   const cs = state.counterStates.get(cmd.counterId);
   if (!counter || !cs) return fail('COUNTER_NOT_FOUND');
@@ -343,6 +364,10 @@ function decideCloseDay(state: HallState, ctx: EngineContext): Decision {
     if (readHallClock(cs.statusSince, state.settings.timeZone).businessDate >= today) continue;
     events.push({ type: 'counter.signed_out', at: ctx.now, counterId, staffId: cs.staffId });
   }
+  // and with every service issuing again: a stop is for the day it was made on
+  for (const [serviceId, pause] of state.issuingPauses) {
+    if (readHallClock(pause.since, state.settings.timeZone).businessDate < today) events.push({ type: 'service.issuing_resumed', at: ctx.now, serviceId });
+  }
   return done(events);
 }
 
@@ -356,6 +381,9 @@ export function decide(state: HallState, cmd: Command, ctx: EngineContext): Deci
       return decideIssue(state, cmd, ctx);
     case 'close-day':
       return decideCloseDay(state, ctx);
+    case 'pause-issuing':
+    case 'resume-issuing':
+      return decideIssuing(state, cmd, ctx);
     default:
       return decideCounter(state, cmd, ctx);
   }

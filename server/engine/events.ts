@@ -43,7 +43,10 @@ export type HallEvent =
   | { type: 'counter.signed_in'; at: number; counterId: string; staffId: string }
   | { type: 'counter.signed_out'; at: number; counterId: string; staffId: string }
   | { type: 'counter.paused'; at: number; counterId: string; reason: string }
-  | { type: 'counter.unpaused'; at: number; counterId: string };
+  | { type: 'counter.unpaused'; at: number; counterId: string }
+  /** a hall manager stopped the kiosks issuing tickets for a service (its system is down, its capacity for the day is reached…) */
+  | { type: 'service.issuing_paused'; at: number; serviceId: string; reason: string }
+  | { type: 'service.issuing_resumed'; at: number; serviceId: string };
 
 export type HallEventType = HallEvent['type'];
 
@@ -260,5 +263,11 @@ export function applyEvent(state: HallState, e: HallEvent): void {
       c.statusSince = e.at;
       return;
     }
+    case 'service.issuing_paused':
+      state.issuingPauses.set(e.serviceId, { reason: e.reason, since: e.at });
+      return;
+    case 'service.issuing_resumed':
+      state.issuingPauses.delete(e.serviceId);
+      return;
   }
 }

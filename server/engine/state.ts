@@ -72,6 +72,8 @@ export interface HallState {
   byIdempotencyKey: Map<string, string>;
   /** `${businessDate}|${serviceId}` → last daily sequence used */
   dailySeq: Map<string, number>;
+  /** services a hall manager stopped issuing for (service id → why, since when), until restarted or the close of the day */
+  issuingPauses: Map<string, { reason: string; since: number }>;
   /** last committed hall seq */
   seq: number;
 }
@@ -106,6 +108,7 @@ export function createHallState(input: {
     tickets: new Map(),
     byIdempotencyKey: new Map(),
     dailySeq: new Map(),
+    issuingPauses: new Map(),
     seq: 0,
   };
 }

@@ -296,6 +296,9 @@ export class HallStore {
     }[]) {
       state.dailySeq.set(dailySeqKey(r.business_date, r.service_id), r.last_seq);
     }
+    for (const r of this.db.prepare('SELECT service_id AS serviceId, reason, since FROM service_issuing_pauses').all() as { serviceId: string; reason: string; since: number }[]) {
+      state.issuingPauses.set(r.serviceId, { reason: r.reason, since: r.since });
+    }
     state.seq = (this.db.prepare('SELECT coalesce(max(seq), 0) FROM events').pluck().get() as number) ?? 0;
     return state;
   }
@@ -318,6 +321,8 @@ export class HallStore {
           for (const id of touched.ticketIds) ticketIds.add(id);
           for (const id of touched.counterIds) counterIds.add(id);
           if (e.type === 'ticket.issued') this.upsertDailySeq.run(e.businessDate, e.serviceId, e.dailySeq);
+          else if (e.type === 'service.issuing_paused') this.db.prepare('INSERT OR REPLACE INTO service_issuing_pauses (service_id, reason, since) VALUES (?, ?, ?)').run(e.serviceId, e.reason, e.at);
+          else if (e.type === 'service.issuing_resumed') this.db.prepare('DELETE FROM service_issuing_pauses WHERE service_id = ?').run(e.serviceId);
         }
         for (const id of ticketIds) {
           const t = state.tickets.get(id);

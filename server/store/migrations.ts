@@ -198,6 +198,19 @@ export const MIGRATIONS: readonly Migration[] = [
       `);
     },
   },
+  {
+    version: 6,
+    description: "services a hall manager stopped issuing for: the projection of service.issuing_paused / _resumed",
+    up(db) {
+      db.exec(`
+        CREATE TABLE service_issuing_pauses (
+          service_id TEXT PRIMARY KEY,
+          reason TEXT NOT NULL,
+          since INTEGER NOT NULL
+        );
+      `);
+    },
+  },
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS[MIGRATIONS.length - 1]!.version;

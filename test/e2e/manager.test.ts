@@ -73,6 +73,20 @@ describe('manager dashboard', () => {
       expect(await page.getByTestId('assist-taken').textContent()).toMatch(/大厅取号机 2 由 周主任 于 \d\d:\d\d 接手/);
       await screenshot(page, 'manager-assist');
 
+      // the passport system is down: the manager pauses issuing for it; the kiosks hear it and are refused with the reason
+      const passport = page.getByTestId('service-passport');
+      await passport.getByRole('button', { name: /^暂停 .* 取号$/ }).click();
+      await page.getByRole('dialog').getByRole('button', { name: '业务系统故障' }).click();
+      await expect.poll(() => page.getByTestId('manager-notice').textContent(), { timeout: 10_000 }).toMatch(/^已暂停「.*」取号（业务系统故障）。取号机已显示暂停。$/);
+      expect(await page.getByRole('dialog').count()).toBe(0);
+      expect(await passport.textContent()).toContain('已暂停取号：业务系统故障');
+      expect(await kiosk.command('ticket:issue', { serviceId: 'passport', idempotencyKey: idempotencyKey() })).toMatchObject({ ok: false, error: { code: 'ISSUING_PAUSED' } });
+      await screenshot(page, 'manager-issuing-paused');
+      await passport.getByRole('button', { name: /^恢复 .* 取号$/ }).click();
+      await expect.poll(() => page.getByTestId('manager-notice').textContent(), { timeout: 10_000 }).toMatch(/^已恢复「.*」取号。$/);
+      expect(await passport.textContent()).not.toContain('已暂停取号');
+      expect(hall.server.hall.state.issuingPauses.size).toBe(0);
+
       // the connection drops (a Wi-Fi blip): the dashboard reconnects and continues the sign-in by itself
       const managerSockets = () => [...hall.server.realtime.io.of('/manager').sockets.values()];
       const before = managerSockets();

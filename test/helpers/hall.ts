@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { io, type Socket } from 'socket.io-client';
 import { startHallServer, type HallServerOptions, type RunningHallServer } from '../../server/hall-server.ts';
 import { silentLogger } from '../../server/log.ts';
-import { PROTOCOL_VERSION, type Ack, type HallSnapshot } from '../../shared/protocol.ts';
+import { PROTOCOL_VERSION, type Ack, type HallSnapshot, type ManagerSignInResult } from '../../shared/protocol.ts';
 
 export interface TestHall extends RunningHallServer {
   dataDir: string;
@@ -110,4 +110,11 @@ let keyCounter = 0;
 export function idempotencyKey(): string {
   keyCounter += 1;
   return `test-key-${process.pid}-${Date.now()}-${keyCounter}`;
+}
+
+/** The demo hall's manager dashboard, with its hall manager (`manager`) signed in. */
+export async function signedInManager(h: TestHall): Promise<TestClient> {
+  const manager = await h.connect('/manager', 'demo-manager-1');
+  okData(await manager.command<ManagerSignInResult>('staff:sign-in', { login: 'manager', password: 'demo1234' }));
+  return manager;
 }

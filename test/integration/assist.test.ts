@@ -2,9 +2,9 @@
 // that connects later or after a restart, until a hall manager takes it; the kiosk is then told.
 import { rmSync } from 'node:fs';
 import { afterEach, describe, expect, it } from 'vitest';
-import type { AssistHandledMessage, AssistRequestView, HallSnapshot, ManagerSignInResult } from '../../shared/protocol.ts';
+import type { AssistHandledMessage, AssistRequestView, HallSnapshot } from '../../shared/protocol.ts';
 import { PROTOCOL_VERSION } from '../../shared/protocol.ts';
-import { clientFor, okData, startTestHall, tempDataDir, type TestClient, type TestHall } from '../helpers/hall.ts';
+import { clientFor, okData, signedInManager, startTestHall, tempDataDir, type TestHall } from '../helpers/hall.ts';
 
 let hall: TestHall | null = null;
 const dirs: string[] = [];
@@ -22,12 +22,6 @@ async function dashboard(h: TestHall): Promise<{ requests: AssistRequestView[]; 
   await snapshot;
   const list = await requests;
   return { requests: list, close: () => socket.close() };
-}
-
-async function signedInManager(h: TestHall): Promise<TestClient> {
-  const manager = await h.connect('/manager', 'demo-manager-1');
-  okData(await manager.command<ManagerSignInResult>('staff:sign-in', { login: 'manager', password: 'demo1234' }));
-  return manager;
 }
 
 describe('呼叫帮办 requests', () => {

@@ -13,7 +13,7 @@ import type {
   SessionEndedMessage,
   SignInResult,
 } from '../../shared/protocol.ts';
-import { idempotencyKey, okData, startTestHall, type TestClient, type TestHall } from '../helpers/hall.ts';
+import { idempotencyKey, okData, signedInManager, startTestHall, type TestClient, type TestHall } from '../helpers/hall.ts';
 
 let hall: TestHall | null = null;
 afterEach(async () => {
@@ -34,12 +34,6 @@ async function signedInAt(h: TestHall, counterNumber: number, login: string): Pr
   const client = await h.connect('/counter', `demo-counter-${counterNumber}`);
   const answer = okData(await client.command<SignInResult>('staff:sign-in', { login, password: PASSWORD }));
   return { client, sessionId: answer.sessionId };
-}
-
-async function signedInManager(h: TestHall): Promise<TestClient> {
-  const manager = await h.connect('/manager', 'demo-manager-1');
-  okData(await manager.command<ManagerSignInResult>('staff:sign-in', { login: 'manager', password: PASSWORD }));
-  return manager;
 }
 
 /** The events table's actor of the last event of this type. */

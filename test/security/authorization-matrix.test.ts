@@ -97,7 +97,11 @@ describe('which commands each connected kind may use', () => {
                         ? { counterId: 'c1' }
                         : command === 'assist:handle'
                           ? { requestId: 'none' }
-                          : {};
+                          : command === 'service:pause-issuing'
+                            ? { serviceId: 'consult', reason: 'test' }
+                            : command === 'service:resume-issuing'
+                              ? { serviceId: 'consult' }
+                              : {};
         const ack = await client.command(command, payload);
         if (!owned) {
           expect(ack, `${command} on ${NAMESPACES[kind]}`).toMatchObject({ ok: false, error: { code: 'FORBIDDEN' } });

@@ -94,6 +94,8 @@ function malformed(rnd: () => number, event: string): unknown[] {
     'kiosk:assist': { reason: 'help' },
     'counter:release': { counterId: 'c1', toCounterId: 'c2' },
     'assist:handle': { requestId: 'x' },
+    'service:pause-issuing': { serviceId: 'id-card', reason: 'lunch' },
+    'service:resume-issuing': { serviceId: 'id-card' },
   };
   const r = rnd();
   if (r < 0.35 && base[event]) {
@@ -133,6 +135,7 @@ function databaseFingerprint(): string {
     db.prepare('SELECT count(*) FROM tickets').all(),
     db.prepare('SELECT id, status, staff_id, current_ticket_id FROM counters ORDER BY id').all(),
     db.prepare('SELECT count(*) AS taken FROM assist_requests WHERE handled_at IS NOT NULL').all(),
+    db.prepare('SELECT * FROM service_issuing_pauses').all(),
   ]);
   db.close();
   return f;

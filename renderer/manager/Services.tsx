@@ -1,0 +1,110 @@
+// The dashboard's services: how many wait for each, whether the kiosks issue for it, and (a hall manager
+// signed in) 暂停取号 / 恢复取号: stopping the kiosks issuing for a service whose system is down or whose
+// capacity for the day is reached. Visitors already waiting are still called; a pause ends at the close
+// of the day at the latest (docs/protocol.md, service:pause-issuing).
+import { useState } from 'react';
+import { useTranslation } from 'react-i18next';
+import type { ServiceView } from '../../shared/protocol.ts';
+import type { ClientError } from '../shared/connection.ts';
+import { useLocalised } from '../shared/i18n.ts';
+import { ReasonDialog } from '../shared/ReasonDialog.tsx';
+
+export function ServicesPanel({
+  services,
+  canAct,
+  onPause,
+  onResume,
+}: {
+  services: ServiceView[];
+  canAct: boolean;
+  onPause: (service: ServiceView, reason: string) => Promise<ClientError | null>;
+  onResume: (service: ServiceView) => Promise<ClientError | null>;
+}) {
+  const { t } = useTranslation();
+  const name = useLocalised();
+  const [pausing, setPausing] = useState<ServiceView | null>(null);
+  const [pending, setPending] = useState(false);
+  const [error, setError] = useState<ClientError | null>(null);
+  const waitingTotal = services.reduce((sum, s) => sum + s.waiting, 0);
+  const act = async (command: () => Promise<ClientError | null>) => {
+    setPending(true);
+    const refused = await command();
+    setPending(false);
+    return refused;
+  };
+  return (
+    <section className="panel" aria-labelledby="queue-title">
+      <h2 id="queue-title">{t('manager.queue.title', { count: waitingTotal })}</h2>
+      <ul className="manager__list" data-testid="service-list">
+        {services.map((s) => {
+          const a = s.availability;
+          const paused = a.reason === 'ISSUING_PAUSED';
+          const serviceName = `${s.prefix} · ${name(s.names)}`;
+          return (
+            <li key={s.id} className="manager__service" data-testid={`service-${s.id}`}>
+              <span>
+                {serviceName}
+                {!a.issuing && (
+                  <span className="manager__issuing">
+                    {paused ? t('manager.queue.paused', { reason: a.pauseReason ?? '' }) : t(`kiosk.availability.${a.reason ?? 'SERVICE_INACTIVE'}`)}
+                  </span>
+                )}
+              </span>
+              <span className="manager__service-side">
+                <b>{t('common.people', { count: s.waiting })}</b>
+                {paused ? (
+                  <button
+                    type="button"
+                    className="btn btn--secondary"
+                    disabled={!canAct || pending}
+                    aria-label={t('manager.queue.resumeLabel', { service: serviceName })}
+                    onClick={() => void act(() => onResume(s))}
+                  >
+                    {t('manager.queue.resume')}
+                  </button>
+                ) : (
+                  a.reason !== 'SERVICE_INACTIVE' && (
+                    <button
+                      type="button"
+                      className="btn btn--ghost"
+                      disabled={!canAct || pending}
+                      aria-label={t('manager.queue.pauseLabel', { service: serviceName })}
+                      onClick={() => {
+                        setError(null);
+                        setPausing(s);
+                      }}
+                    >
+                      {t('manager.queue.pause')}
+                    </button>
+                  )
+                )}
+              </span>
+            </li>
+          );
+        })}
+      </ul>
+      {pausing && (
+        <ReasonDialog
+          title={t('manager.queue.pauseTitle', { service: name(pausing.names) })}
+          reasons={t('manager.queue.reasons', { returnObjects: true }) as unknown as string[]}
+          otherTitle={t('manager.queue.otherReason')}
+          otherLabel={t('manager.queue.otherReasonLabel')}
+          disabled={!canAct || pending}
+          onClose={() => setPausing(null)}
+          onChoose={async (reason) => {
+            const refused = await act(() => onPause(pausing, reason));
+            setError(refused);
+            if (!refused) setPausing(null);
+          }}
+        >
+          <p className="muted manager__pause-intro">{t('manager.queue.pauseIntro')}</p>
+          {error && (
+            <p className="form-error" role="alert">
+              {error.code === 'VALIDATION_FAILED' ? t('manager.queue.badReason') : t(`errors.${error.code}`)}
+            </p>
+          )}
+        </ReasonDialog>
+      )}
+    </section>
+  );
+}

@@ -1,0 +1,88 @@
+// A hall manager stops the kiosks issuing for a service (its system is down, the day's capacity is
+// reached) and starts it again, over real sockets and HTTP: every screen hears it, the kiosks are
+// refused with the reason, visitors already waiting are still called, and a restart keeps it.
+import BetterSqlite3 from 'better-sqlite3';
+import { rmSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import type { HallUpdate, IssueTicketResult, IssuingResult } from '../../shared/protocol.ts';
+import { idempotencyKey, okData, signedInManager, startTestHall, tempDataDir, type TestHall } from '../helpers/hall.ts';
+
+let hall: TestHall | null = null;
+const dirs: string[] = [];
+afterEach(async () => {
+  await hall?.stop();
+  hall = null;
+  for (const d of dirs.splice(0)) rmSync(d, { recursive: true, force: true });
+});
+
+const availabilityOf = (u: HallUpdate, serviceId: string) => u.services.find((s) => s.id === serviceId)?.availability;
+
+describe('pausing issuing for a service', () => {
+  it('refuses the kiosks with the reason, still calls the visitors waiting, and survives a restart until resumed', async () => {
+    const dataDir = tempDataDir();
+    dirs.push(dataDir);
+    hall = await startTestHall({ dataDir });
+    const kiosk = await hall.connect('/kiosk', 'demo-kiosk-1');
+    const waiting = okData(await kiosk.command<IssueTicketResult>('ticket:issue', { serviceId: 'id-card', idempotencyKey: idempotencyKey() }));
+
+    const manager = await signedInManager(hall);
+    const heard = kiosk.next<HallUpdate>('hall:update', (u) => availabilityOf(u, 'id-card')?.reason === 'ISSUING_PAUSED');
+    const paused = okData(await manager.command<IssuingResult>('service:pause-issuing', { serviceId: 'id-card', reason: '系统维护' }));
+    expect(paused).toEqual({ serviceId: 'id-card', availability: { issuing: false, reason: 'ISSUING_PAUSED', remainingQuota: null, pauseReason: '系统维护' } });
+    expect(availabilityOf(await heard, 'id-card')).toEqual(paused.availability);
+
+    // the kiosks are refused, over the socket and over HTTP, and nothing is issued
+    const seq = hall.hall.state.seq;
+    expect(await kiosk.command('ticket:issue', { serviceId: 'id-card', idempotencyKey: idempotencyKey() })).toMatchObject({
+      ok: false,
+      error: { code: 'ISSUING_PAUSED', message: '该事项已暂停取号（系统维护）' },
+    });
+    const http = await fetch(`${hall.url}/api/v1/tickets`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', authorization: 'Bearer demo-kiosk-2' },
+      body: JSON.stringify({ serviceId: 'id-card', idempotencyKey: idempotencyKey() }),
+    });
+    expect(await http.json()).toMatchObject({ error: { code: 'ISSUING_PAUSED' } });
+    expect(hall.hall.state.seq).toBe(seq);
+    // other services issue; the visitor already waiting is called
+    okData(await kiosk.command<IssueTicketResult>('ticket:issue', { serviceId: 'tax', idempotencyKey: idempotencyKey() }));
+    const clerk = await hall.connect('/counter', 'demo-counter-1');
+    okData(await clerk.command('staff:sign-in', { login: 'clerk1', password: 'demo1234' }));
+    expect(okData(await clerk.command<{ ticket: { id: string } }>('counter:call-next')).ticket.id).toBe(waiting.ticket.id);
+
+    // the audit trail names the manager
+    const db = new BetterSqlite3(join(dataDir, 'hall.db'), { readonly: true });
+    expect(db.prepare("SELECT device_id, staff_id FROM events WHERE type = 'service.issuing_paused'").get()).toEqual({
+      device_id: hall.store.deviceByToken('demo-manager-1')!.id,
+      staff_id: hall.store.staffByLoginName('manager')!.id,
+    });
+    db.close();
+
+    await hall.stop();
+    hall = await startTestHall({ dataDir });
+    const kioskAgain = await hall.connect('/kiosk', 'demo-kiosk-1');
+    expect(kioskAgain.snapshot.services.find((s) => s.id === 'id-card')?.availability).toEqual(paused.availability);
+    const manager2 = await signedInManager(hall);
+    const resumed = okData(await manager2.command<IssuingResult>('service:resume-issuing', { serviceId: 'id-card' }));
+    expect(resumed.availability).toEqual({ issuing: true, reason: null, remainingQuota: null });
+    expect(okData(await kioskAgain.command<IssueTicketResult>('ticket:issue', { serviceId: 'id-card', idempotencyKey: idempotencyKey() })).ticket.number).toBe('A002');
+  });
+
+  it('needs a signed-in manager and a reason that is no personal number; refusals change nothing', async () => {
+    hall = await startTestHall();
+    const watcher = await hall.connect('/manager', 'demo-manager-1');
+    expect(await watcher.command('service:pause-issuing', { serviceId: 'id-card', reason: '系统维护' })).toMatchObject({ ok: false, error: { code: 'NOT_SIGNED_IN' } });
+    const manager = await signedInManager(hall);
+    const seq = hall.hall.state.seq;
+    for (const reason of ['', ' ', 'x'.repeat(61), '请联系13800138000']) {
+      expect(await manager.command('service:pause-issuing', { serviceId: 'id-card', reason }), reason).toMatchObject({ ok: false, error: { code: 'VALIDATION_FAILED' } });
+    }
+    expect(await manager.command('service:pause-issuing', { serviceId: 'no-such', reason: '系统维护' })).toMatchObject({ ok: false, error: { code: 'SERVICE_NOT_FOUND' } });
+    expect(await manager.command('service:resume-issuing', { serviceId: 'id-card' })).toMatchObject({ ok: false, error: { code: 'ISSUING_NOT_PAUSED' } });
+    expect(hall.hall.state.seq).toBe(seq);
+    okData(await manager.command('service:pause-issuing', { serviceId: 'id-card', reason: '系统维护' }));
+    expect(await manager.command('service:pause-issuing', { serviceId: 'id-card', reason: '又一次' })).toMatchObject({ ok: false, error: { code: 'ISSUING_ALREADY_PAUSED' } });
+    expect(hall.hall.state.seq).toBe(seq + 1);
+  });
+});
