@@ -16,7 +16,8 @@ export const HANDLED_SHOWN = 20;
 type Reason = NonNullable<AssistRequestPayload['reason']>;
 const REASONS: ReadonlySet<string> = new Set<Reason>(['help', 'elderly', 'disabled', 'other']);
 
-export type AssistOutcome = { ok: true; request: AssistRequestView } | { ok: false; error: HallError };
+/** `changed`: false when the command found the request already as it asked (a manager's retry) */
+export type AssistOutcome = { ok: true; request: AssistRequestView; changed: boolean } | { ok: false; error: HallError };
 
 export class AssistDesk {
   private readonly store: HallStore;
@@ -51,11 +52,14 @@ export class AssistDesk {
     }
   }
 
-  /** Every open request and the latest HANDLED_SHOWN taken ones, oldest first. */
+  /** Every open request and the HANDLED_SHOWN taken last, oldest (first asked) first. */
   list(): AssistRequestView[] {
     const all = [...this.requests.values()];
-    const handled = all.filter((r) => r.handledAt !== null).slice(-HANDLED_SHOWN);
-    const shown = new Set(handled);
+    const takenLast = all
+      .filter((r) => r.handledAt !== null)
+      .sort((a, b) => b.handledAt! - a.handledAt!)
+      .slice(0, HANDLED_SHOWN);
+    const shown = new Set(takenLast);
     return all.filter((r) => r.handledAt === null || shown.has(r)).map((r) => this.view(r));
   }
 
@@ -68,10 +72,11 @@ export class AssistDesk {
     return this.save(next);
   }
 
-  /** A hall manager takes a request. */
+  /** A hall manager takes a request. Their own retry (an answer lost on the way) is answered as it stands. */
   handle(requestId: string, staffId: string, now: number): AssistOutcome {
     const r = this.requests.get(requestId);
     if (!r) return { ok: false, error: hallError('ASSIST_NOT_FOUND') };
+    if (r.handledAt !== null && r.handledBy === staffId) return { ok: true, request: this.view(r), changed: false };
     if (r.handledAt !== null) return { ok: false, error: hallError('ASSIST_ALREADY_HANDLED', `${hallError('ASSIST_ALREADY_HANDLED').message}（${this.staffName(r.handledBy!)}）`) };
     return this.save({ ...r, handledAt: now, handledBy: staffId });
   }
@@ -84,7 +89,7 @@ export class AssistDesk {
       return { ok: false, error: hallError('STORE_UNAVAILABLE') };
     }
     this.requests.set(r.id, r);
-    return { ok: true, request: this.view(r) };
+    return { ok: true, request: this.view(r), changed: true };
   }
 
   private view(r: AssistRequestRecord): AssistRequestView {

@@ -162,6 +162,15 @@ export class Hall {
     return changed;
   }
 
+  /**
+   * Turns the day over if due; false while the previous day's close could not be written (the hall is
+   * still on that day: nothing may be recorded as today's, see dayUnclosed).
+   */
+  openForToday(): boolean {
+    this.rollOver();
+    return !this.dayUnclosed;
+  }
+
   execute(cmd: Command, actor: Actor): CommandOutcome {
     this.rollOver();
     if (this.dayUnclosed) return { ok: false, error: hallError('STORE_UNAVAILABLE') };

@@ -389,8 +389,10 @@ export function attachRealtime(
     if (kind === 'manager') registerManager(socket);
     socket.emit('hall:snapshot', freshSnapshot(kind, socket, true));
     if (kind === 'manager') {
-      // a dashboard that connects (or reconnects) learns today's requests for help, and each device's
-      // latest report since the server started
+      // a dashboard that connects (or reconnects) learns today's requests for help (of today: the day
+      // turns over first if due, and the turn's snapshot and list follow), and each device's latest
+      // report since the server started
+      hall.rollOver();
       socket.emit('hall:assists', hall.assists.list());
       for (const view of hall.deviceHealth.values()) socket.emit('device:health', view);
     }
@@ -413,7 +415,8 @@ export function attachRealtime(
     command(socket, 'ticket:issue', KIOSK_COMMANDS['ticket:issue'], (p) => issueTicket(hall, p, socket.data.device));
     command(socket, 'kiosk:assist', KIOSK_COMMANDS['kiosk:assist'].optional(), (p): Ack<{ requestId: string }> => {
       const device = socket.data.device;
-      hall.rollOver(); // a request belongs to the business day it is made on
+      // a request belongs to the business day it is made on: none while yesterday could not be closed
+      if (!hall.openForToday()) return { ok: false, error: hallError('STORE_UNAVAILABLE') };
       const outcome = hall.assists.request(device, p?.reason ?? null, hall.now());
       if (!outcome.ok) return outcome;
       const { request } = outcome;
@@ -713,10 +716,12 @@ export function attachRealtime(
     command(socket, 'assist:handle', M['assist:handle'], (p): Ack<AssistRequestView> => {
       const manager = signedIn();
       if (!manager.ok) return manager;
-      hall.rollOver(); // yesterday's requests are no longer anyone's to take
+      // yesterday's requests are no longer anyone's to take; none is while yesterday could not be closed
+      if (!hall.openForToday()) return { ok: false, error: hallError('STORE_UNAVAILABLE') };
       const outcome = hall.assists.handle(p.requestId, manager.staffId, hall.now());
       if (!outcome.ok) return outcome;
       const { request } = outcome;
+      if (!outcome.changed) return { ok: true, data: request }; // the manager's own retry: everyone knows already
       log.info({ device: device.id, staff: manager.staffId, request: request.id }, 'assistance request taken');
       namespaces.get('manager')!.emit('hall:assist', request);
       // the kiosk that asked tells the visitor someone is coming

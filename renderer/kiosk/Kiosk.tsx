@@ -160,8 +160,12 @@ function Kiosk({ device }: { device: PairedDevice }) {
     }
   };
 
+  // one press at a time: a double tap is one call for help
+  const [assistPending, setAssistPending] = useState(false);
   const assist = async () => {
+    setAssistPending(true);
     const answer = await sendCommand(connection.socket, 'kiosk:assist', { reason: elderly ? 'elderly' : 'help' });
+    setAssistPending(false);
     if (answer.ok) {
       setAssistNote({ text: t('kiosk.assistSent'), at: Date.now() });
       speak(t('kiosk.voice.assist'));
@@ -326,7 +330,7 @@ function Kiosk({ device }: { device: PairedDevice }) {
             {assistNote.text}
           </p>
         )}
-        <button type="button" className="btn btn--assist" aria-label={t('kiosk.assistLabel')} disabled={!online} onClick={() => void assist()}>
+        <button type="button" className="btn btn--assist" aria-label={t('kiosk.assistLabel')} disabled={!online || assistPending} onClick={() => void assist()}>
           <span aria-hidden="true">☎ </span>
           {t('kiosk.assist')}
         </button>

@@ -12,6 +12,17 @@ import { Clock, ConnectionBadge, CredentialFields, DeviceGate, LanguageSwitch, R
 
 /** requests for help already taken, kept on screen (the latest first) */
 const HANDLED_SHOWN = 5;
+/** taken requests the page keeps at most (the server sends the 20 taken last on connecting) */
+const HANDLED_KEPT = 20;
+
+/** The page's list of requests for help with one made, asked again or taken: open ones all, taken ones the HANDLED_KEPT latest. */
+function withRequest(list: AssistRequestView[], request: AssistRequestView): AssistRequestView[] {
+  const next = list.some((r) => r.id === request.id) ? list.map((r) => (r.id === request.id ? request : r)) : [...list, request];
+  const taken = next.filter((r) => r.handled !== null);
+  if (taken.length <= HANDLED_KEPT) return next;
+  const dropped = new Set(taken.sort((a, b) => a.handled!.at - b.handled!.at).slice(0, taken.length - HANDLED_KEPT));
+  return next.filter((r) => !dropped.has(r));
+}
 /** a counter calling for this long is marked: the visitor may not have heard, or its terminal may be gone */
 const LONG_CALL_MS = 5 * 60_000;
 /** what a resume after a reconnect asks again for: no answer, or a refusal that passes */
@@ -34,6 +45,9 @@ function Manager({ device }: { device: PairedDevice }) {
   // reconnect the page continues it by itself: `resume`, below)
   const [staff, setStaff] = useState<StaffView | null>(null);
   const [live, setLive] = useState(false);
+  // read by answers that arrive later: whether the sign-in is held then, not when the command was sent
+  const liveRef = useRef(live);
+  liveRef.current = live;
   const credentials = useRef<{ login: string; password: string } | null>(null);
   const sessionId = useRef<string | null>(null);
   const [notice, setNotice] = useState<Notice | null>(null);
@@ -41,9 +55,10 @@ function Manager({ device }: { device: PairedDevice }) {
   const [health, setHealth] = useState<Map<string, DeviceHealthView>>(() => new Map());
   const [releasing, setReleasing] = useState<CounterPublicView | null>(null);
   const noticeRef = useRef<HTMLParagraphElement>(null);
-  // after a release the button the dialog was opened from is gone: the focus goes to what happened
+  // after a release, or a request for help taken (or taken by someone else first), the button acted on
+  // is gone: the focus goes to what happened
   useEffect(() => {
-    if (notice?.kind === 'ok') noticeRef.current?.focus();
+    if (notice?.kind === 'ok' || notice?.kind === 'error') noticeRef.current?.focus();
   }, [notice]);
   const closeRelease = useCallback(() => setReleasing(null), []);
 
@@ -101,8 +116,7 @@ function Manager({ device }: { device: PairedDevice }) {
     // today's requests for help come whole on connecting (and at the turn of the day), then one by one:
     // made, asked again, or taken (by this dashboard or another)
     const onAssists = (list: AssistRequestView[]) => setAssists(list);
-    const onAssist = (request: AssistRequestView) =>
-      setAssists((list) => (list.some((r) => r.id === request.id) ? list.map((r) => (r.id === request.id ? request : r)) : [...list, request]));
+    const onAssist = (request: AssistRequestView) => setAssists((list) => withRequest(list, request));
     const onHealth = (view: DeviceHealthView) => setHealth((map) => new Map(map).set(view.deviceId, view));
     const onDisconnect = () => setLive(false);
     socket.on('hall:assists', onAssists);
@@ -128,7 +142,7 @@ function Manager({ device }: { device: PairedDevice }) {
   const lostSignIn = (error: ClientError) => {
     if (error.code === 'SESSION_EXPIRED') signedOut(t('manager.signIn.expired'));
     // (while the page is still resuming, the resume decides)
-    else if (error.code === 'NOT_SIGNED_IN' && live) signedOut(t('manager.signIn.ended'));
+    else if (error.code === 'NOT_SIGNED_IN' && liveRef.current) signedOut(t('manager.signIn.ended'));
   };
   /** acting needs the sign-in held by this connection, online */
   const canAct = staff !== null && live && connection.status === 'online';

@@ -4,7 +4,7 @@ import { rmSync } from 'node:fs';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { AssistHandledMessage, AssistRequestView, HallSnapshot } from '../../shared/protocol.ts';
 import { PROTOCOL_VERSION } from '../../shared/protocol.ts';
-import { clientFor, okData, signedInManager, startTestHall, tempDataDir, type TestHall } from '../helpers/hall.ts';
+import { clientFor, idempotencyKey, okData, signedInManager, startTestHall, tempDataDir, type TestHall } from '../helpers/hall.ts';
 
 let hall: TestHall | null = null;
 const dirs: string[] = [];
@@ -54,13 +54,62 @@ describe('呼叫帮办 requests', () => {
     expect(await taken).toEqual(handled);
     expect(await told).toEqual({ requestId, staffName: managerName });
 
-    // a second manager's tap, or a request that is not there, changes nothing
-    expect(await manager.command('assist:handle', { requestId })).toMatchObject({ ok: false, error: { code: 'ASSIST_ALREADY_HANDLED' } });
+    // the same manager asking again (its answer lost) is answered as it stands; a request that is not there changes nothing
+    expect(okData(await manager.command<AssistRequestView>('assist:handle', { requestId }))).toEqual(handled);
     expect(await manager.command('assist:handle', { requestId: 'no-such-request' })).toMatchObject({ ok: false, error: { code: 'ASSIST_NOT_FOUND' } });
     expect((await dashboard(hall)).requests).toEqual([handled]);
 
     // the next press after it was taken is a new request
     expect(okData(await kiosk.command<{ requestId: string }>('kiosk:assist')).requestId).not.toBe(requestId);
+  });
+
+  it('are taken by one manager only when two tap at once; only the kiosk that asked is told', async () => {
+    hall = await startTestHall();
+    const asking = await hall.connect('/kiosk', 'demo-kiosk-1');
+    const other = await hall.connect('/kiosk', 'demo-kiosk-2');
+    let otherTold = 0;
+    other.socket.on('kiosk:assist-handled', () => otherTold++);
+    const { requestId } = okData(await asking.command<{ requestId: string }>('kiosk:assist', {}));
+    const one = await signedInManager(hall);
+    hall.store.addStaff({ login: 'deputy', name: '吴副主任', password: 'demo1234', role: 'manager' }, Date.now());
+    const deputy = await hall.connect('/manager', 'demo-manager-1');
+    okData(await deputy.command('staff:sign-in', { login: 'deputy', password: 'demo1234' }));
+    const told = asking.next('kiosk:assist-handled');
+    const answers = await Promise.all([one.command<AssistRequestView>('assist:handle', { requestId }), deputy.command<AssistRequestView>('assist:handle', { requestId })]);
+    const won = answers.filter((a) => a.ok);
+    expect(won).toHaveLength(1);
+    expect(answers.find((a) => !a.ok)).toMatchObject({ ok: false, error: { code: 'ASSIST_ALREADY_HANDLED' } });
+    await told;
+    // the other kiosk's sync answer comes after anything sent to it before
+    okData(await other.command('hall:sync'));
+    expect(otherTold).toBe(0);
+  });
+
+  it('list every open request and the 20 taken last, whenever they were asked', async () => {
+    let now = Date.UTC(2026, 10, 24, 1, 0, 0); // 09:00 in Shanghai
+    hall = await startTestHall({ clock: () => now });
+    const device = hall.store.deviceByToken('demo-kiosk-1')!;
+    const staffId = hall.store.staffByLoginName('manager')!.id;
+    const desk = hall.hall.assists;
+    const first = desk.request(device, 'help', now);
+    if (!first.ok) throw new Error(first.error.code);
+    // 21 requests taken one by one (a kiosk holds one open request), then the first one, asked before them all
+    const taken: string[] = [];
+    for (let i = 0; i < 21; i++) {
+      now += 60_000;
+      const other = desk.request({ ...device, id: `kiosk-${i}` }, null, now);
+      if (!other.ok) throw new Error(other.error.code);
+      now += 1_000;
+      expect(desk.handle(other.request.id, staffId, now).ok).toBe(true);
+      taken.push(other.request.id);
+    }
+    now += 60_000;
+    expect(desk.handle(first.request.id, staffId, now).ok).toBe(true);
+    const still = desk.request({ ...device, id: 'kiosk-open' }, 'elderly', now);
+    if (!still.ok) throw new Error(still.error.code);
+    const listed = desk.list().map((r) => r.id);
+    // oldest first: the first request (taken last), 19 of the others (the oldest taken drops out), the open one
+    expect(listed).toEqual([first.request.id, ...taken.slice(2), still.request.id]);
   });
 
   it('survive a restart: open and taken ones alike', async () => {
@@ -103,6 +152,35 @@ describe('呼叫帮办 requests', () => {
     expect((await newList).map((r) => r.id)).toEqual([today]);
     expect(await manager.command('assist:handle', { requestId: yesterday })).toMatchObject({ ok: false, error: { code: 'ASSIST_NOT_FOUND' } });
     expect((await dashboard(hall)).requests.map((r) => r.id)).toEqual([today]);
+  });
+
+  it("turn over with the day when a manager's take is the day's first command", async () => {
+    let now = Date.UTC(2026, 10, 23, 15, 59, 0);
+    hall = await startTestHall({ clock: () => now });
+    const kiosk = await hall.connect('/kiosk', 'demo-kiosk-1');
+    const yesterday = okData(await kiosk.command<{ requestId: string }>('kiosk:assist', {})).requestId;
+    const manager = await signedInManager(hall);
+    now += 2 * 60_000;
+    const newList = manager.next<AssistRequestView[]>('hall:assists');
+    expect(await manager.command('assist:handle', { requestId: yesterday })).toMatchObject({ ok: false, error: { code: 'ASSIST_NOT_FOUND' } });
+    expect(await newList).toEqual([]);
+  });
+
+  it('are refused while the previous day cannot be closed (nothing is filed under a day the hall is not on), and work once it is', async () => {
+    let now = Date.UTC(2026, 10, 23, 15, 59, 0);
+    hall = await startTestHall({ clock: () => now });
+    const kiosk = await hall.connect('/kiosk', 'demo-kiosk-1');
+    okData(await kiosk.command('ticket:issue', { serviceId: 'consult', idempotencyKey: idempotencyKey() })); // left open: the close must cancel it
+    const yesterday = okData(await kiosk.command<{ requestId: string }>('kiosk:assist', {})).requestId;
+    const manager = await signedInManager(hall);
+    hall.store.db.exec('ALTER TABLE events RENAME TO events_gone'); // the close-day cannot be written
+    now += 2 * 60_000;
+    expect(await kiosk.command('kiosk:assist', {})).toMatchObject({ ok: false, error: { code: 'STORE_UNAVAILABLE' } });
+    expect(await manager.command('assist:handle', { requestId: yesterday })).toMatchObject({ ok: false, error: { code: 'STORE_UNAVAILABLE' } });
+    hall.store.db.exec('ALTER TABLE events_gone RENAME TO events');
+    const today = okData(await kiosk.command<{ requestId: string }>('kiosk:assist', {})).requestId;
+    expect(today).not.toBe(yesterday);
+    expect(hall.store.db.prepare('SELECT business_date FROM assist_requests WHERE id = ?').pluck().get(today)).toBe('2026-11-24');
   });
 
   it('a request that cannot be written is refused with STORE_UNAVAILABLE, and no dashboard hears of it', async () => {
