@@ -104,7 +104,9 @@ export type SuspendPayload = z.infer<typeof SuspendPayload>;
  * kept, because what a clerk types here goes into the audit trail for good and onto every screen.
  */
 export function looksLikePersonalNumber(text: string): boolean {
-  return /\d{6,}/.test(text.normalize('NFKC').replace(/[^\p{L}\p{N}]/gu, ''));
+  // clock times (预计10:00-11:30恢复) are not numbers about anyone: they go before the digits are joined
+  const withoutTimes = text.normalize('NFKC').replace(/(?<!\d)(?:[01]?\d|2[0-3]):[0-5]\d(?!\d)/g, ' ');
+  return /\d{6,}/.test(withoutTimes.replace(/[^\p{L}\p{N}]/gu, ''));
 }
 
 /** why a counter or a service's issuing is paused: shown on screens and kept in the audit trail, so never a personal number */

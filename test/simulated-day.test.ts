@@ -302,6 +302,12 @@ function simulateDay(seed: number, options: DayOptions = BUSY_DAY) {
     let priority: PriorityKind | undefined;
     const expected: ErrorCode[] = ['QUOTA_EXHAUSTED', 'ID_DAILY_LIMIT'];
     let mustRefuse = false;
+    // a hall manager paused issuing for it: every visitor is refused, whoever they are
+    const paused = h.state.issuingPauses.has(service.id);
+    if (paused) {
+      expected.push('ISSUING_PAUSED');
+      mustRefuse = true;
+    }
     const who = rnd();
     const elderly = options.elderlyShare;
     if (who < elderly) {
@@ -327,6 +333,7 @@ function simulateDay(seed: number, options: DayOptions = BUSY_DAY) {
     if (d.ok && mustRefuse) problems.push(`issued ${service.id} for a request that should be refused (${expected.join('/')})`);
     if (!d.ok) {
       bump(stats.refusedIssues, d.error.code);
+      if (paused && d.error.code !== 'ISSUING_PAUSED') problems.push(`issuing for paused ${service.id} refused with ${d.error.code}`);
       return;
     }
     stats.issued++;
@@ -467,6 +474,12 @@ function simulateDay(seed: number, options: DayOptions = BUSY_DAY) {
     { at: shanghai(DAY, '16:00'), counterId: 'c1', status: 'calling', toCounterId: 'c7' },
   ];
   const deathsDone = new Set<number>();
+  // a hall manager pauses issuing for passports 11:00–11:45 (their system is down), and for pickups from
+  // 16:30 (the day's capacity is reached) until the close of the day, which resumes it
+  const issuingPauses = [
+    { serviceId: 'passport', from: shanghai(DAY, '11:00'), to: shanghai(DAY, '11:45') },
+    { serviceId: 'pickup', from: shanghai(DAY, '16:30'), to: Number.POSITIVE_INFINITY },
+  ];
   let step = 0;
   while (h.now < dayEnd) {
     h.advanceMs(between(2, 10) * SECOND_MS);
@@ -501,6 +514,11 @@ function simulateDay(seed: number, options: DayOptions = BUSY_DAY) {
       desk.nextAt = h.now;
       deathsDone.add(i);
     });
+    for (const p of issuingPauses) {
+      const paused = h.state.issuingPauses.has(p.serviceId);
+      if (!paused && h.now >= p.from && h.now < p.to) must({ type: 'pause-issuing', serviceId: p.serviceId, reason: '系统维护' });
+      else if (paused && h.now >= p.to) must({ type: 'resume-issuing', serviceId: p.serviceId });
+    }
     for (const desk of desks) if (h.now >= desk.nextAt && !(desk.id === 'c3' && c3Out && !c3Back)) act(desk);
     if (step % 400 === 0) {
       const numbers = [...h.state.tickets.values()].map((t) => `${t.businessDate}|${t.number}`);
@@ -564,6 +582,7 @@ describe('a simulated day in the demo hall', () => {
     for (const rule of ['directed', 'priority', 'overdue', 'primary', 'backup', 'specific'] as const) expect(stats.rules.get(rule) ?? 0, rule).toBeGreaterThan(0);
     expect(stats.refusedIssues.get('ID_DAILY_LIMIT') ?? 0).toBeGreaterThan(0);
     expect(stats.refusedIssues.get('QUOTA_EXHAUSTED') ?? 0).toBeGreaterThan(0);
+    expect(stats.refusedIssues.get('ISSUING_PAUSED') ?? 0).toBeGreaterThan(0);
     expect(day.waitingAtClose).toBeGreaterThan(0);
   });
 
@@ -588,7 +607,11 @@ describe('a simulated day in the demo hall', () => {
     expect(cancelled.every((e) => e.type === 'ticket.cancelled' && h.ticket(e.ticketId).cancelReason === 'day_closed')).toBe(true);
     // and signed out every clerk still signed in: the next day starts with every counter free
     const signedOut = day.closed.events.filter((e) => e.type === 'counter.signed_out');
-    expect(cancelled.length + signedOut.length).toBe(day.closed.events.length);
+    // and issuing for pickups, paused since 16:30, starts again
+    const resumed = day.closed.events.filter((e) => e.type === 'service.issuing_resumed');
+    expect(resumed.map((e) => e.type === 'service.issuing_resumed' && e.serviceId)).toEqual(['pickup']);
+    expect(h.state.issuingPauses.size).toBe(0);
+    expect(cancelled.length + signedOut.length + resumed.length).toBe(day.closed.events.length);
     expect([...h.state.counterStates.values()].every((c) => c.status === 'signed_out' && c.staffId === null)).toBe(true);
   });
 

@@ -415,8 +415,8 @@ function ServiceScreen(props: {
         </dl>
         {!a.issuing && (
           <p className="notice notice--warn" role="status">
-            {t('kiosk.notIssuingNow', { reason: t(`kiosk.availability.${a.reason ?? 'SERVICE_INACTIVE'}`) })}
-            {a.pauseReason && <span> {t('kiosk.pausedBecause', { reason: a.pauseReason })}</span>}
+            {t('kiosk.notIssuingNow', { reason: t(`kiosk.availability.${a.reason ?? 'SERVICE_INACTIVE'}`) }) +
+              (a.pauseReason ? ` ${t('kiosk.pausedBecause', { reason: a.pauseReason })}` : '')}
           </p>
         )}
       </div>

@@ -264,10 +264,13 @@ function Manager({ device }: { device: PairedDevice }) {
           <ServicesPanel
             services={snapshot?.services ?? []}
             canAct={canAct}
+            signedIn={staff !== null}
             onPause={async (service, reason) => {
               const answer = await sendManagerCommand(socket, 'service:pause-issuing', { serviceId: service.id, reason });
               if (!answer.ok) {
                 lostSignIn(answer.error);
+                // said on the page too: the dialog may be gone by now (closed, or the service paused meanwhile)
+                setNotice({ kind: 'error', text: t('manager.queue.notPaused', { service: name(service.names), reason: t(`errors.${answer.error.code}`) }) });
                 return answer.error;
               }
               setNotice({ kind: 'ok', text: t('manager.queue.pausedNotice', { service: name(service.names), reason }) });

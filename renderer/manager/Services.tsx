@@ -2,7 +2,7 @@
 // signed in) 暂停取号 / 恢复取号: stopping the kiosks issuing for a service whose system is down or whose
 // capacity for the day is reached. Visitors already waiting are still called; a pause ends at the close
 // of the day at the latest (docs/protocol.md, service:pause-issuing).
-import { useState } from 'react';
+import { useEffect, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import type { ServiceView } from '../../shared/protocol.ts';
 import type { ClientError } from '../shared/connection.ts';
@@ -12,11 +12,14 @@ import { ReasonDialog } from '../shared/ReasonDialog.tsx';
 export function ServicesPanel({
   services,
   canAct,
+  signedIn,
   onPause,
   onResume,
 }: {
   services: ServiceView[];
   canAct: boolean;
+  /** a manager is signed in on the page (canAct may be false meanwhile, e.g. while resuming after a reconnect) */
+  signedIn: boolean;
   onPause: (service: ServiceView, reason: string) => Promise<ClientError | null>;
   onResume: (service: ServiceView) => Promise<ClientError | null>;
 }) {
@@ -26,6 +29,12 @@ export function ServicesPanel({
   const [pending, setPending] = useState(false);
   const [error, setError] = useState<ClientError | null>(null);
   const waitingTotal = services.reduce((sum, s) => sum + s.waiting, 0);
+  // the dialog acts for the manager signed in when it opened: it goes with their sign-in; and it is done
+  // once the service is paused, by this manager (an answer lost on the way) or another
+  const pausedNow = pausing !== null && services.find((s) => s.id === pausing.id)?.availability.reason === 'ISSUING_PAUSED';
+  useEffect(() => {
+    if (!signedIn || pausedNow) setPausing(null);
+  }, [signedIn, pausedNow]);
   const act = async (command: () => Promise<ClientError | null>) => {
     setPending(true);
     const refused = await command();

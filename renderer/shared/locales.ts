@@ -385,7 +385,7 @@ const zh = {
       resumeLabel: '恢复 {{service}} 取号',
       paused: '已暂停取号：{{reason}}',
       pauseTitle: '暂停「{{service}}」取号',
-      pauseIntro: '暂停后，取号机不再发放该事项的号码并显示原因；已取号的访客照常叫号。当天营业结束时自动恢复，也可随时恢复。',
+      pauseIntro: '暂停后，取号机不再发放该事项的号码并显示原因；已取号的访客照常叫号。次日零时自动恢复，也可随时恢复。',
       reasons: ['业务系统故障', '今日受理量已满', '工作人员不足'],
       otherReason: '其他原因',
       otherReasonLabel: '填写暂停取号的原因',
@@ -393,6 +393,7 @@ const zh = {
       pausedNotice: '已暂停「{{service}}」取号（{{reason}}）。取号机已显示暂停。',
       resumedNotice: '已恢复「{{service}}」取号。',
       notResumed: '未能恢复「{{service}}」取号：{{reason}}',
+      notPaused: '未能暂停「{{service}}」取号：{{reason}}',
     },
     assist: {
       title: '呼叫帮办',
@@ -799,7 +800,7 @@ const en: Catalogue = {
       resumeLabel: 'Resume issuing for {{service}}',
       paused: 'Issuing paused: {{reason}}',
       pauseTitle: 'Pause issuing for “{{service}}”',
-      pauseIntro: 'The kiosks stop issuing tickets for this service and show why; visitors already waiting are still called. Issuing resumes at the close of the day, or whenever you resume it.',
+      pauseIntro: 'The kiosks stop issuing tickets for this service and show why; visitors already waiting are still called. Issuing resumes at midnight, or whenever you resume it.',
       reasons: ['Its system is down', "Today's capacity is reached", 'Not enough staff'],
       otherReason: 'Another reason',
       otherReasonLabel: 'Why issuing is paused',
@@ -807,6 +808,7 @@ const en: Catalogue = {
       pausedNotice: 'Issuing for “{{service}}” is paused ({{reason}}). The kiosks show it.',
       resumedNotice: 'Issuing for “{{service}}” is resumed.',
       notResumed: 'Could not resume issuing for “{{service}}”: {{reason}}',
+      notPaused: 'Could not pause issuing for “{{service}}”: {{reason}}',
     },
     assist: {
       title: 'Assistance requests',

@@ -185,6 +185,8 @@ export class HallStore {
   private readonly upsertTicket: Statement;
   private readonly updateCounter: Statement;
   private readonly upsertDailySeq: Statement;
+  private readonly upsertIssuingPause: Statement;
+  private readonly deleteIssuingPause: Statement;
   private readonly deviceByTokenHash: Statement;
   private readonly staffByLogin: Statement;
   private readonly staffById: Statement;
@@ -213,6 +215,8 @@ export class HallStore {
       `INSERT INTO daily_sequences (business_date, service_id, last_seq) VALUES (?, ?, ?)
        ON CONFLICT (business_date, service_id) DO UPDATE SET last_seq = excluded.last_seq`,
     );
+    this.upsertIssuingPause = db.prepare('INSERT OR REPLACE INTO service_issuing_pauses (service_id, reason, since) VALUES (?, ?, ?)');
+    this.deleteIssuingPause = db.prepare('DELETE FROM service_issuing_pauses WHERE service_id = ?');
     this.deviceByTokenHash = db.prepare('SELECT * FROM devices WHERE token_hash = ?');
     this.staffByLogin = db.prepare('SELECT * FROM staff WHERE login = ?');
     this.staffById = db.prepare('SELECT * FROM staff WHERE id = ?');
@@ -321,8 +325,8 @@ export class HallStore {
           for (const id of touched.ticketIds) ticketIds.add(id);
           for (const id of touched.counterIds) counterIds.add(id);
           if (e.type === 'ticket.issued') this.upsertDailySeq.run(e.businessDate, e.serviceId, e.dailySeq);
-          else if (e.type === 'service.issuing_paused') this.db.prepare('INSERT OR REPLACE INTO service_issuing_pauses (service_id, reason, since) VALUES (?, ?, ?)').run(e.serviceId, e.reason, e.at);
-          else if (e.type === 'service.issuing_resumed') this.db.prepare('DELETE FROM service_issuing_pauses WHERE service_id = ?').run(e.serviceId);
+          else if (e.type === 'service.issuing_paused') this.upsertIssuingPause.run(e.serviceId, e.reason, e.at);
+          else if (e.type === 'service.issuing_resumed') this.deleteIssuingPause.run(e.serviceId);
         }
         for (const id of ticketIds) {
           const t = state.tickets.get(id);

@@ -169,6 +169,25 @@ describe('kiosk', () => {
     await kiosk.getByRole('button', { name: /切换大字模式/ }).tap();
   });
 
+  it("shows a service whose issuing a hall manager paused, with the manager's reason, and issues again once resumed", async () => {
+    const command = (event: string, payload: unknown) => new Promise<Ack<unknown>>((resolve) => manager.emit(event, payload, resolve));
+    expect((await command('staff:sign-in', { login: 'manager', password: 'demo1234' })).ok).toBe(true);
+    expect((await command('service:pause-issuing', { serviceId: 'passport', reason: '出入境业务系统维护' })).ok).toBe(true);
+    await kiosk.getByRole('tab', { name: /出入境/ }).tap();
+    const card = kiosk.getByRole('button', { name: /出入境证件办理/ });
+    await expect.poll(() => card.textContent(), WAIT).toContain('今日暂停取号');
+    await card.tap();
+    await kiosk.getByRole('heading', { name: '出入境证件办理' }).waitFor(WAIT);
+    const notice = kiosk.getByRole('status').filter({ hasText: '该事项现在不能取号' });
+    expect(await notice.textContent()).toBe('该事项现在不能取号：今日暂停取号 原因：出入境业务系统维护。已取号的访客照常办理，请咨询服务台。');
+    expect(await kiosk.getByTestId('take-ticket').isDisabled()).toBe(true);
+    await screenshot(kiosk, 'kiosk-portrait-issuing-paused');
+    expect((await command('service:resume-issuing', { serviceId: 'passport' })).ok).toBe(true);
+    await notice.waitFor({ state: 'detached', ...WAIT });
+    expect(await kiosk.getByTestId('take-ticket').isDisabled()).toBe(false);
+    await kiosk.getByRole('button', { name: /返回/ }).first().tap();
+  });
+
   it('says it cannot issue while the server is down, and recovers by itself when it is back', async () => {
     await openService(kiosk, '出入境', '出入境证件办理');
     await hall.stop();

@@ -191,6 +191,10 @@ export function stateProblems(state: HallState): string[] {
   for (const t of state.tickets.values()) {
     if ((t.status === 'called' || t.status === 'serving') && !held.has(t.id)) problems.push(`${t.number} is ${t.status} but no counter holds it`);
   }
+  for (const [serviceId, pause] of state.issuingPauses) {
+    if (!state.services.has(serviceId)) problems.push(`issuing paused for unknown service ${serviceId}`);
+    if (pause.reason.trim() === '') problems.push(`issuing for ${serviceId} paused without a reason`);
+  }
   return problems;
 }
 

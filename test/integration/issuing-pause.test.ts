@@ -85,4 +85,36 @@ describe('pausing issuing for a service', () => {
     expect(await manager.command('service:pause-issuing', { serviceId: 'id-card', reason: '又一次' })).toMatchObject({ ok: false, error: { code: 'ISSUING_ALREADY_PAUSED' } });
     expect(hall.hall.state.seq).toBe(seq + 1);
   });
+
+  it('a pause whose write fails changes nothing, in memory or on disk', async () => {
+    hall = await startTestHall();
+    const manager = await signedInManager(hall);
+    hall.store.db.exec("CREATE TRIGGER pause_fails BEFORE INSERT ON service_issuing_pauses BEGIN SELECT RAISE(ABORT, 'disk full'); END");
+    const seq = hall.hall.state.seq;
+    expect(await manager.command('service:pause-issuing', { serviceId: 'id-card', reason: '系统维护' })).toMatchObject({ ok: false, error: { code: 'STORE_UNAVAILABLE' } });
+    expect(hall.hall.state.issuingPauses.size).toBe(0);
+    expect(hall.hall.state.seq).toBe(seq);
+    expect(hall.store.db.prepare("SELECT count(*) FROM events WHERE type = 'service.issuing_paused'").pluck().get()).toBe(0);
+    const kiosk = await hall.connect('/kiosk', 'demo-kiosk-1');
+    okData(await kiosk.command('ticket:issue', { serviceId: 'id-card', idempotencyKey: idempotencyKey() }));
+    hall.store.db.exec('DROP TRIGGER pause_fails');
+    okData(await manager.command('service:pause-issuing', { serviceId: 'id-card', reason: '系统维护' }));
+  });
+
+  it('ends at the close of the day, also when the server was down over midnight', async () => {
+    const dataDir = tempDataDir();
+    dirs.push(dataDir);
+    let now = Date.UTC(2026, 10, 23, 15, 58, 0); // 23:58 in Shanghai
+    hall = await startTestHall({ dataDir, clock: () => now });
+    const manager = await signedInManager(hall);
+    okData(await manager.command('service:pause-issuing', { serviceId: 'id-card', reason: '今日受理量已满' }));
+    await hall.stop();
+    now += 5 * 60_000; // 00:03: the server starts on the next day
+    hall = await startTestHall({ dataDir, clock: () => now });
+    const kiosk = await hall.connect('/kiosk', 'demo-kiosk-1');
+    expect(kiosk.snapshot.services.find((s) => s.id === 'id-card')?.availability).toEqual({ issuing: true, reason: null, remainingQuota: null });
+    expect(okData(await kiosk.command<IssueTicketResult>('ticket:issue', { serviceId: 'id-card', idempotencyKey: idempotencyKey() })).ticket.number).toBe('A001');
+    expect(hall.store.db.prepare('SELECT count(*) FROM service_issuing_pauses').pluck().get()).toBe(0);
+    expect(hall.store.db.prepare("SELECT count(*) FROM events WHERE type = 'service.issuing_resumed'").pluck().get()).toBe(1);
+  });
 });
