@@ -903,7 +903,7 @@ export function attachRealtime(
           if (!excluded.includes(socket.id)) socket.emit('hall:snapshot', snapshotFor(socket));
         }
       }
-      // and the dashboards a new day's list of requests for help: empty
+      // and the dashboards the new day's list of requests for help (empty, or the request that turned the day)
       namespaces.get('manager')!.emit('hall:assists', hall.assists.list());
       return;
     }

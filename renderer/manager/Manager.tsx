@@ -58,7 +58,8 @@ function Manager({ device }: { device: PairedDevice }) {
   // after a release, or a request for help taken (or taken by someone else first), the button acted on
   // is gone: the focus goes to what happened
   useEffect(() => {
-    if (notice?.kind === 'ok' || notice?.kind === 'error') noticeRef.current?.focus();
+    // (not out of a dialog still open: it says the same inside)
+    if ((notice?.kind === 'ok' || notice?.kind === 'error') && !document.querySelector('[role="dialog"]')) noticeRef.current?.focus();
   }, [notice]);
   const closeRelease = useCallback(() => setReleasing(null), []);
 
