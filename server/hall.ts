@@ -2,16 +2,16 @@
 import { performance } from 'node:perf_hooks';
 import { hallError, type HallError } from '../shared/errors.ts';
 import { businessDateOf } from '../shared/hall-time.ts';
-import type { CallView } from '../shared/protocol.ts';
+import type { CallView, TodayFiguresView } from '../shared/protocol.ts';
 import { decide, type Command, type EngineContext } from './engine/engine.ts';
 import { touchedBy, type HallEvent } from './engine/events.ts';
-import type { HallState } from './engine/state.ts';
+import type { HallState, Ticket } from './engine/state.ts';
 import type { Logger } from './log.ts';
 import { idNumberHasher, newId, newTrackingToken } from './security.ts';
 import { HallStore, type Actor, type DeviceRecord } from './store/hall-store.ts';
 import type { DeviceHealthReport } from '../shared/electron-api.ts';
 import type { DeviceHealthView } from '../shared/protocol.ts';
-import { CounterFiguresBook, type StaffLookup } from './views.ts';
+import { CounterFiguresBook, FirstCallWaits, todayFigures, type StaffLookup } from './views.ts';
 import { COMMIT_WINDOW, CommandTimes, LatencyWindow } from './timings.ts';
 import type { Tracer } from './trace.ts';
 import { AssistDesk } from './assist.ts';
@@ -35,6 +35,8 @@ export class Hall {
   readonly store: HallStore;
   state: HallState;
   readonly figures = new CounterFiguresBook();
+  /** today's waits from issue to first call */
+  readonly waits = new FirstCallWaits();
   /** how long each commit took (ms): the transaction and its fsync */
   readonly commitTimes = new LatencyWindow(COMMIT_WINDOW);
   /** how long each socket command took, from the server reading it to its acknowledgement (ms) */
@@ -109,13 +111,16 @@ export class Hall {
   /** Today's counter figures and recent calls, rebuilt from the events and tickets of the business day. */
   private rebuildDerived(): void {
     this.figures.clear();
+    this.waits.clear();
     const since = this.clock() - 36 * 3_600_000;
     const rows = this.store.db
       .prepare('SELECT seq, type, at, payload FROM events WHERE seq IS NOT NULL AND at >= ? ORDER BY id')
       .all(since) as { seq: number; type: HallEvent['type']; at: number; payload: string }[];
     for (const r of rows) {
       if (businessDateOf(r.at, this.state.settings.timeZone) !== this.businessDate) continue;
-      this.figures.record({ type: r.type, at: r.at, ...JSON.parse(r.payload) } as HallEvent);
+      const e = { type: r.type, at: r.at, ...JSON.parse(r.payload) } as HallEvent;
+      this.figures.record(e);
+      this.waits.record(e, this.todaysTicket(e));
     }
     const called = [...this.state.tickets.values()]
       .filter((t) => t.calledAt !== null && t.counterId !== null && t.businessDate === this.businessDate)
@@ -155,6 +160,7 @@ export class Hall {
     HallStore.pruneBefore(this.state, today);
     if (changed) {
       this.figures.clear();
+      this.waits.clear();
       this.recentCalls = [];
       this.assists.newDay(today);
       this.emit({ seq: result.ok ? result.seq : this.state.seq, events: [], call: null, counterIds: new Set(), dayChanged: true });
@@ -218,6 +224,7 @@ export class Hall {
     const counterIds = new Set<string>();
     for (const e of decision.events) {
       this.figures.record(e);
+      this.waits.record(e, this.todaysTicket(e));
       for (const id of touchedBy(e).counterIds) counterIds.add(id);
       if (e.type === 'ticket.called' || e.type === 'ticket.recalled') {
         const t = this.state.tickets.get(e.ticketId)!;
@@ -245,6 +252,18 @@ export class Hall {
         this.log.error({ err }, 'change listener failed');
       }
     }
+  }
+
+  /** The ticket an event is about, when it is one of the current business day's. */
+  private todaysTicket(e: HallEvent): Ticket | undefined {
+    const t = 'ticketId' in e ? this.state.tickets.get(e.ticketId) : undefined;
+    return t?.businessDate === this.businessDate ? t : undefined;
+  }
+
+  /** The business day's figures for the dashboard (server/views.ts todayFigures). */
+  todayFigures(): TodayFiguresView {
+    this.rollOver();
+    return todayFigures(this.state, this.businessDate, this.clock(), this.waits);
   }
 
   /** Latest health report per device (from the Electron shells), newest first for the dashboard. */

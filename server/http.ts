@@ -2,7 +2,7 @@
 import { existsSync } from 'node:fs';
 import { performance } from 'node:perf_hooks';
 import fastifyStatic from '@fastify/static';
-import Fastify, { type FastifyReply } from 'fastify';
+import Fastify, { type FastifyReply, type FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import { hallError, type ErrorCode, type HallError } from '../shared/errors.ts';
 import {
@@ -122,6 +122,14 @@ export async function createHttpApp(
     return payload;
   });
 
+  /** The paired, unrevoked device whose token the request carries (`Authorization: Bearer TOKEN`), or null. */
+  const deviceOf = (req: FastifyRequest) => {
+    const header = req.headers.authorization;
+    const token = typeof header === 'string' && header.startsWith('Bearer ') ? header.slice(7).trim() : '';
+    const device = token ? hall.store.deviceByToken(token) : null;
+    return device && device.revokedAt === null ? device : null;
+  };
+
   app.get(`${API_PREFIX}/health`, async (): Promise<HealthView> => ({
     status: 'ok',
     protocolVersion: PROTOCOL_VERSION,
@@ -144,10 +152,8 @@ export async function createHttpApp(
   }));
 
   app.post(`${API_PREFIX}/tickets`, async (req, reply) => {
-    const header = req.headers.authorization;
-    const token = typeof header === 'string' && header.startsWith('Bearer ') ? header.slice(7).trim() : '';
-    const device = token ? hall.store.deviceByToken(token) : null;
-    if (!device || device.revokedAt !== null) return sendError(reply, hallError('UNAUTHORIZED'));
+    const device = deviceOf(req);
+    if (!device) return sendError(reply, hallError('UNAUTHORIZED'));
     if (device.kind !== 'kiosk') return sendError(reply, hallError('FORBIDDEN'));
     if (!options.rateLimiter.take(device.id)) return sendError(reply, hallError('RATE_LIMITED'));
     const body = IssueTicketPayload.safeParse(req.body);
@@ -162,16 +168,24 @@ export async function createHttpApp(
 
   // Electron shells report their health (a failed print, a lost printer); managers see the latest per device.
   app.post(`${API_PREFIX}/devices/health`, async (req, reply) => {
-    const header = req.headers.authorization;
-    const token = typeof header === 'string' && header.startsWith('Bearer ') ? header.slice(7).trim() : '';
-    const device = token ? hall.store.deviceByToken(token) : null;
-    if (!device || device.revokedAt !== null) return sendError(reply, hallError('UNAUTHORIZED'));
+    const device = deviceOf(req);
+    if (!device) return sendError(reply, hallError('UNAUTHORIZED'));
     if (!options.rateLimiter.take(device.id)) return sendError(reply, hallError('RATE_LIMITED'));
     const body = DeviceHealthReport.safeParse(req.body);
     if (!body.success) return sendError(reply, hallError('VALIDATION_FAILED'));
     if (!roleFitsDevice(body.data.role, device.kind)) return sendError(reply, hallError('FORBIDDEN', `${device.kind} 设备不能以 ${body.data.role} 身份报告`));
     hall.recordDeviceHealth(device, body.data);
     return reply.code(204).send();
+  });
+
+  // The manager dashboard's figures for the day: manager devices only (they count every ticket of the day)
+  app.get(`${API_PREFIX}/figures/today`, async (req, reply) => {
+    const device = deviceOf(req);
+    if (!device) return sendError(reply, hallError('UNAUTHORIZED'));
+    if (device.kind !== 'manager') return sendError(reply, hallError('FORBIDDEN'));
+    if (!options.rateLimiter.take(device.id)) return sendError(reply, hallError('RATE_LIMITED'));
+    reply.header('cache-control', 'no-store');
+    return hall.todayFigures();
   });
 
   app.get(`${API_PREFIX}/track/:trackingToken`, async (req, reply) => {

@@ -9,6 +9,7 @@ import type {
   QueueEntryView,
   ServiceView,
   TicketDetail,
+  TodayFiguresView,
   TrackView,
 } from '../shared/protocol.ts';
 import { PROTOCOL_VERSION } from '../shared/protocol.ts';
@@ -194,6 +195,58 @@ export class CounterFiguresBook {
   clear(): void {
     this.figures.clear();
   }
+}
+
+/** Today's waits from issue to first call, by ticket (a recall, or a call after a transfer, is not a first call). */
+export class FirstCallWaits {
+  private readonly waits = new Map<string, number>();
+  private totalMs = 0;
+
+  /** `ticket`: the called ticket, when it is one of today's */
+  record(e: HallEvent, ticket: Ticket | undefined): void {
+    if (e.type !== 'ticket.called' || !ticket || this.waits.has(ticket.id)) return;
+    const wait = Math.max(0, e.at - ticket.issuedAt);
+    this.waits.set(ticket.id, wait);
+    this.totalMs += wait;
+  }
+
+  get count(): number {
+    return this.waits.size;
+  }
+
+  /** mean wait, ms; null before the first call */
+  get meanMs(): number | null {
+    return this.waits.size === 0 ? null : Math.round(this.totalMs / this.waits.size);
+  }
+
+  clear(): void {
+    this.waits.clear();
+    this.totalMs = 0;
+  }
+}
+
+/** The dashboard's figures for the business day (GET /api/v1/figures/today; the formulas are in TodayFiguresView). */
+export function todayFigures(state: HallState, businessDate: string, now: number, waits: FirstCallWaits): TodayFiguresView {
+  const tickets: TodayFiguresView['tickets'] = { issued: 0, waiting: 0, called: 0, serving: 0, suspended: 0, completed: 0, noShow: 0, cancelled: 0 };
+  let oldestWaiting: number | null = null;
+  let handledMs = 0;
+  for (const t of state.tickets.values()) {
+    if (t.businessDate !== businessDate) continue;
+    tickets.issued++;
+    if (t.status === 'no_show') tickets.noShow++;
+    else tickets[t.status]++;
+    if (t.status === 'waiting' && (oldestWaiting === null || t.issuedAt < oldestWaiting)) oldestWaiting = t.issuedAt;
+    if (t.status === 'completed') handledMs += t.servedMs;
+  }
+  return {
+    businessDate,
+    at: now,
+    tickets,
+    calledOnce: waits.count,
+    meanWaitMs: waits.meanMs,
+    longestWaitingMs: oldestWaiting === null ? null : Math.max(0, now - oldestWaiting),
+    meanHandlingMs: tickets.completed === 0 ? null : Math.round(handledMs / tickets.completed),
+  };
 }
 
 export function counterView(

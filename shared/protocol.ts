@@ -305,6 +305,25 @@ export interface CounterFigures {
   meanHandlingMs: number | null;
 }
 
+/**
+ * The business day's figures, as the manager dashboard shows them. Every count is of today's tickets
+ * (issued on this business day), by where each is now: the parts add up to `issued`.
+ */
+export interface TodayFiguresView {
+  businessDate: string;
+  /** when they were counted (server clock) */
+  at: number;
+  tickets: { issued: number; waiting: number; called: number; serving: number; suspended: number; completed: number; noShow: number; cancelled: number };
+  /** today's tickets called at least once */
+  calledOnce: number;
+  /** mean of (first call − issue) over those, ms; null before the first call */
+  meanWaitMs: number | null;
+  /** now − issue of the ticket waiting longest, ms; null when nobody waits */
+  longestWaitingMs: number | null;
+  /** mean handling time (the sum of its serving spells) over today's completed tickets, ms; null before the first */
+  meanHandlingMs: number | null;
+}
+
 export interface CounterView {
   counterId: string;
   status: CounterStatus;

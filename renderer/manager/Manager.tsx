@@ -8,6 +8,7 @@ import { Dialog } from '../shared/Dialog.tsx';
 import { sendManagerCommand, useHallConnection, useResumeAfterReconnect, type ClientError, type ClientErrorCode } from '../shared/connection.ts';
 import { useLocalised } from '../shared/i18n.ts';
 import { ServicesPanel } from './Services.tsx';
+import { TodayPanel } from './Today.tsx';
 import { Clock, ConnectionBadge, CredentialFields, DeviceGate, LanguageSwitch, RefusedBanner, formatClock, formatDuration, useNow, type PairedDevice } from '../shared/ui.tsx';
 
 /** requests for help already taken, kept on screen (the latest first) */
@@ -188,62 +189,65 @@ function Manager({ device }: { device: PairedDevice }) {
         )}
       </div>
       <main className="manager__body">
-        <section className="panel manager__counters" aria-labelledby="counters-title">
-          <h2 id="counters-title">{t('manager.counters.title')}</h2>
-          {!staff && snapshot && <p className="muted manager__hint">{t('manager.needSignIn')}</p>}
-          {staff && !live && connection.status === 'online' && <p className="muted manager__hint">{t('manager.signIn.resuming')}</p>}
-          {!snapshot ? (
-            <p className="muted">{t(`connection.${connection.status}`)}</p>
-          ) : (
-            <table className="manager__table">
-              <thead>
-                <tr>
-                  <th scope="col">{t('manager.counters.counter')}</th>
-                  <th scope="col">{t('manager.counters.status')}</th>
-                  <th scope="col">{t('manager.counters.clerk')}</th>
-                  <th scope="col">{t('manager.counters.current')}</th>
-                  <th scope="col">
-                    <span className="visually-hidden">{t('manager.counters.actions')}</span>
-                  </th>
-                </tr>
-              </thead>
-              <tbody>
-                {counters.map((c) => (
-                  <tr key={c.id} data-testid={`counter-row-${c.number}`}>
-                    <th scope="row">
-                      <span className="manager__counter-number">{c.number}</span> {c.name}
+        <div className="manager__main">
+          <section className="panel manager__counters" aria-labelledby="counters-title">
+            <h2 id="counters-title">{t('manager.counters.title')}</h2>
+            {!staff && snapshot && <p className="muted manager__hint">{t('manager.needSignIn')}</p>}
+            {staff && !live && connection.status === 'online' && <p className="muted manager__hint">{t('manager.signIn.resuming')}</p>}
+            {!snapshot ? (
+              <p className="muted">{t(`connection.${connection.status}`)}</p>
+            ) : (
+              <table className="manager__table">
+                <thead>
+                  <tr>
+                    <th scope="col">{t('manager.counters.counter')}</th>
+                    <th scope="col">{t('manager.counters.status')}</th>
+                    <th scope="col">{t('manager.counters.clerk')}</th>
+                    <th scope="col">{t('manager.counters.current')}</th>
+                    <th scope="col">
+                      <span className="visually-hidden">{t('manager.counters.actions')}</span>
                     </th>
-                    <td>
-                      <span className={`status-pill status-pill--${c.status}`}>{t(`counter.status.${c.status}`)}</span>
-                      {c.status !== 'signed_out' && c.status !== 'idle' && (
-                        // how long it has been calling, serving or paused: a call nobody answers for long is a terminal to look at
-                        <span className={`manager__since ${c.status === 'calling' && now - c.statusSince >= LONG_CALL_MS ? 'manager__since--long' : ''}`} data-testid={`since-${c.number}`}>
-                          {formatDuration(now - c.statusSince)}
-                        </span>
-                      )}
-                      {c.status === 'paused' && c.pauseReason && <span className="manager__reason">{c.pauseReason}</span>}
-                    </td>
-                    <td>{c.staff ? t('manager.counters.staff', { name: c.staff.name, staffNo: c.staff.staffNo }) : '—'}</td>
-                    <td className={c.current ? 'manager__ticket' : 'muted'}>{c.current?.number ?? '—'}</td>
-                    <td className="manager__actions">
-                      {c.status !== 'signed_out' && (
-                        <button
-                          type="button"
-                          className="btn btn--secondary"
-                          disabled={!canAct}
-                          aria-label={t('manager.counters.releaseLabel', { counter: t('common.counterNumber', { number: c.number }) })}
-                          onClick={() => setReleasing(c)}
-                        >
-                          {t('manager.counters.release')}
-                        </button>
-                      )}
-                    </td>
                   </tr>
-                ))}
-              </tbody>
-            </table>
-          )}
-        </section>
+                </thead>
+                <tbody>
+                  {counters.map((c) => (
+                    <tr key={c.id} data-testid={`counter-row-${c.number}`}>
+                      <th scope="row">
+                        <span className="manager__counter-number">{c.number}</span> {c.name}
+                      </th>
+                      <td>
+                        <span className={`status-pill status-pill--${c.status}`}>{t(`counter.status.${c.status}`)}</span>
+                        {c.status !== 'signed_out' && c.status !== 'idle' && (
+                          // how long it has been calling, serving or paused: a call nobody answers for long is a terminal to look at
+                          <span className={`manager__since ${c.status === 'calling' && now - c.statusSince >= LONG_CALL_MS ? 'manager__since--long' : ''}`} data-testid={`since-${c.number}`}>
+                            {formatDuration(now - c.statusSince)}
+                          </span>
+                        )}
+                        {c.status === 'paused' && c.pauseReason && <span className="manager__reason">{c.pauseReason}</span>}
+                      </td>
+                      <td>{c.staff ? t('manager.counters.staff', { name: c.staff.name, staffNo: c.staff.staffNo }) : '—'}</td>
+                      <td className={c.current ? 'manager__ticket' : 'muted'}>{c.current?.number ?? '—'}</td>
+                      <td className="manager__actions">
+                        {c.status !== 'signed_out' && (
+                          <button
+                            type="button"
+                            className="btn btn--secondary"
+                            disabled={!canAct}
+                            aria-label={t('manager.counters.releaseLabel', { counter: t('common.counterNumber', { number: c.number }) })}
+                            onClick={() => setReleasing(c)}
+                          >
+                            {t('manager.counters.release')}
+                          </button>
+                        )}
+                      </td>
+                    </tr>
+                  ))}
+                </tbody>
+              </table>
+            )}
+          </section>
+          <TodayPanel token={device.token} online={connection.status === 'online'} seq={connection.model?.seq ?? null} />
+        </div>
         <aside className="manager__side">
           {!staff && <ManagerSignIn onSignIn={(login, password) => signIn(login, password)} disabled={connection.status !== 'online'} />}
           <AssistPanel

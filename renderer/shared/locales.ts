@@ -377,6 +377,19 @@ const zh = {
       release: '释放窗口',
       releaseLabel: '释放 {{counter}}',
     },
+    today: {
+      title: '今日概况',
+      loading: '正在获取今日数据…',
+      failed: '暂时无法获取今日数据，稍后自动重试。',
+      stale: '（数据暂未更新）',
+      issued: '今日取号 {{count}} 张，其中：',
+      parts: { waiting: '等候中', called: '呼叫中', serving: '办理中', suspended: '挂起', completed: '已办结', noShow: '过号', cancelled: '已取消' },
+      meanWait: '平均等候',
+      longestWaiting: '当前最长等候',
+      meanHandling: '平均办理时长',
+      formulas:
+        '口径：各项为今日所取号码的当前状态，合计等于今日取号数。平均等候 = 今日已叫号的 {{called}} 个号码从取号到首次叫号的平均时长；当前最长等候 = 仍在等候的号码中取号最早者至今的时长；平均办理时长 = 今日已办结的 {{completed}} 个号码各次办理时长之和的平均。',
+    },
     queue: {
       title: '等候人数：共 {{count}} 人',
       pause: '暂停取号',
@@ -791,6 +804,19 @@ const en: Catalogue = {
       staff: '{{name}} (No. {{staffNo}})',
       release: 'Release',
       releaseLabel: 'Release {{counter}}',
+    },
+    today: {
+      title: 'Today',
+      loading: "Getting today's figures…",
+      failed: "Today's figures cannot be fetched now; trying again shortly.",
+      stale: '(not updated just now)',
+      issued: '{{count}} tickets issued today:',
+      parts: { waiting: 'waiting', called: 'called', serving: 'being served', suspended: 'suspended', completed: 'completed', noShow: 'no-show', cancelled: 'cancelled' },
+      meanWait: 'Mean wait',
+      longestWaiting: 'Longest waiting now',
+      meanHandling: 'Mean handling time',
+      formulas:
+        "How these are counted: each ticket issued today once, by where it is now (the parts add up to the tickets issued). Mean wait = from issue to first call, over the {{called}} tickets called today; longest waiting now = since issue, for the earliest ticket still waiting; mean handling time = the sum of a ticket's serving spells, over the {{completed}} tickets completed today.",
     },
     queue: {
       title: 'Waiting: {{count}} in all',

@@ -39,6 +39,10 @@ describe('manager dashboard', () => {
       await expect.poll(() => row.locator('.status-pill').textContent(), { timeout: 10_000 }).toBe('呼叫中');
       expect(await row.locator('.manager__ticket').textContent()).toBe(issued.ticket.number);
       expect(await page.getByTestId('since-1').textContent()).toMatch(/^0:\d\d$/); // calling for under a minute
+      // today's figures: one ticket issued, and it is being called
+      await expect.poll(() => page.getByTestId('today-panel').locator('.manager__today-issued').textContent(), { timeout: 10_000 }).toBe('今日取号 1 张，其中：');
+      expect(await page.getByTestId('today-parts').textContent()).toContain('呼叫中 1');
+      expect(await page.getByTestId('today-mean-wait').textContent()).toMatch(/^0:0\d$/); // called within seconds of its issue
       const release = row.getByRole('button', { name: '释放 1 号窗口' });
       expect(await release.isDisabled()).toBe(true); // watching needs no sign-in; acting does
 
@@ -113,6 +117,9 @@ describe('manager dashboard', () => {
       await expect.poll(() => page.getByTestId('manager-notice').textContent(), { timeout: 10_000 }).toBe(`已释放 1 号窗口，${issued.ticket.number} 号已回到等候队列（保留原排队时间）。`);
       await expect.poll(() => row.locator('.status-pill').textContent(), { timeout: 10_000 }).toBe('未登录');
       expect(await row.getByRole('button', { name: '释放 1 号窗口' }).count()).toBe(0);
+      // today's figures follow the hall: two waiting now (A001 back in the queue, and the one issued meanwhile)
+      await expect.poll(() => page.getByTestId('today-panel').locator('.manager__today-issued').textContent(), { timeout: 10_000 }).toBe('今日取号 2 张，其中：');
+      await expect.poll(() => page.getByTestId('today-parts').textContent(), { timeout: 10_000 }).toContain('等候中 2');
       await screenshot(page, 'manager-released');
 
       // the server agrees: the ticket waits again, and the clerk may sign in at another counter

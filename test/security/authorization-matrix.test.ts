@@ -206,6 +206,15 @@ describe('HTTP routes', () => {
     expect((await post(tokens.display, 'all-in-one')).status).toBe(204);
   });
 
+  it("GET /api/v1/figures/today: only a manager's device (it counts every ticket of the day)", async () => {
+    const row: Record<string, number> = {};
+    for (const c of CREDENTIALS) {
+      const token = tokens[c];
+      row[c] = (await fetch(`${hall.url}/api/v1/figures/today`, { headers: token ? { authorization: `Bearer ${token}` } : {} })).status;
+    }
+    expect(row).toEqual({ none: 401, wrong: 401, revoked: 401, kiosk: 403, counter: 403, display: 403, evaluator: 403, manager: 200 });
+  });
+
   it('GET /health, /services and /track are public and the same for every credential', async () => {
     for (const c of CREDENTIALS) {
       const headers: Record<string, string> = tokens[c] ? { authorization: `Bearer ${tokens[c]}` } : {};
