@@ -318,7 +318,7 @@ export interface TodayFiguresView {
   calledOnce: number;
   /** mean of (first call − issue) over those, ms; null before the first call */
   meanWaitMs: number | null;
-  /** now − issue of the ticket waiting longest, ms; null when nobody waits */
+  /** now − issue of the earliest-issued ticket still waiting that was never called, ms; null when there is none */
   longestWaitingMs: number | null;
   /** mean handling time (the sum of its serving spells) over today's completed tickets, ms; null before the first */
   meanHandlingMs: number | null;

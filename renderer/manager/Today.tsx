@@ -3,14 +3,17 @@
 // them) and every few seconds anyway (the waits grow by themselves). Each figure says what it counts:
 // the ticket counts add up to the tickets issued today, and the means name their formula.
 import { useEffect, useRef, useState } from 'react';
+import { refreshSchedule, type RefreshSchedule } from './refresh-schedule.ts';
 import { useTranslation } from 'react-i18next';
 import { API_PREFIX, type TodayFiguresView } from '../../shared/protocol.ts';
 import { formatDuration } from '../shared/ui.tsx';
 
 /** how often the figures are asked for when nothing changes */
 export const FIGURES_REFRESH_MS = 5_000;
-/** after a change in the hall, how long to wait for more before asking (a busy hall changes many times a second) */
+/** after a change in the hall, how soon to ask (changes only bring the next request forward: refresh-schedule.ts) */
 const AFTER_CHANGE_MS = 300;
+/** a request not answered by then is given up (the next one is scheduled as usual) */
+const REQUEST_TIMEOUT_MS = 4_000;
 
 const PARTS = ['waiting', 'called', 'serving', 'suspended', 'completed', 'noShow', 'cancelled'] as const;
 
@@ -18,28 +21,19 @@ export function TodayPanel({ token, online, seq }: { token: string; online: bool
   const { t } = useTranslation();
   const [figures, setFigures] = useState<TodayFiguresView | null>(null);
   const [failed, setFailed] = useState(false);
-  /** asks again soon (set while online) */
-  const soon = useRef<(() => void) | null>(null);
+  /** the requests' schedule while online */
+  const schedule = useRef<RefreshSchedule | null>(null);
 
   useEffect(() => {
     if (!online) return;
     let live = true;
-    let timer = 0;
-    let inFlight = false;
-    /** the hall changed while a request was on its way: its answer may predate the change */
-    let changedMeanwhile = false;
-    const schedule = (ms: number) => {
-      window.clearTimeout(timer);
-      timer = window.setTimeout(() => void fetchOnce(), ms);
-    };
-    soon.current = () => {
-      if (inFlight) changedMeanwhile = true;
-      else schedule(AFTER_CHANGE_MS);
-    };
     const fetchOnce = async () => {
-      inFlight = true;
       try {
-        const res = await fetch(`${API_PREFIX}/figures/today`, { cache: 'no-store', headers: { authorization: `Bearer ${token}` } });
+        const res = await fetch(`${API_PREFIX}/figures/today`, {
+          cache: 'no-store',
+          headers: { authorization: `Bearer ${token}` },
+          signal: AbortSignal.timeout(REQUEST_TIMEOUT_MS),
+        });
         if (!res.ok) throw new Error(String(res.status));
         const view = (await res.json()) as TodayFiguresView;
         if (live) {
@@ -49,33 +43,31 @@ export function TodayPanel({ token, online, seq }: { token: string; online: bool
       } catch {
         if (live) setFailed(true);
       }
-      inFlight = false;
-      if (live) schedule(changedMeanwhile ? AFTER_CHANGE_MS : FIGURES_REFRESH_MS);
-      changedMeanwhile = false;
     };
-    void fetchOnce();
+    schedule.current = refreshSchedule(fetchOnce, FIGURES_REFRESH_MS, AFTER_CHANGE_MS);
     return () => {
       live = false;
-      soon.current = null;
-      window.clearTimeout(timer);
+      schedule.current?.stop();
+      schedule.current = null;
     };
   }, [token, online]);
   // the hall changed: the counts beside these have moved
   useEffect(() => {
-    if (seq !== null) soon.current?.();
+    if (seq !== null) schedule.current?.changed();
   }, [seq]);
 
   const minutes = (ms: number | null) => (ms === null ? '—' : formatDuration(ms));
   return (
     <section className="panel" aria-labelledby="today-title" data-testid="today-panel">
-      <h2 id="today-title">{t('manager.today.title')}</h2>
+      {/* with the business day: while the previous day could not be closed, the server is still on it */}
+      <h2 id="today-title">{figures ? t('manager.today.titleOn', { date: figures.businessDate }) : t('manager.today.title')}</h2>
       {!figures ? (
         <p className="muted">{failed ? t('manager.today.failed') : t('manager.today.loading')}</p>
       ) : (
         <>
           <p className="manager__today-issued">
             {t('manager.today.issued', { count: figures.tickets.issued })}
-            {failed && <span className="muted"> {t('manager.today.stale')}</span>}
+            {(failed || !online) && <span className="muted"> {t('manager.today.stale')}</span>}
           </p>
           <ul className="manager__today-parts" data-testid="today-parts">
             {PARTS.map((part) => (

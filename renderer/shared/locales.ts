@@ -379,6 +379,7 @@ const zh = {
     },
     today: {
       title: '今日概况',
+      titleOn: '今日概况（{{date}}）',
       loading: '正在获取今日数据…',
       failed: '暂时无法获取今日数据，稍后自动重试。',
       stale: '（数据暂未更新）',
@@ -388,7 +389,7 @@ const zh = {
       longestWaiting: '当前最长等候',
       meanHandling: '平均办理时长',
       formulas:
-        '口径：各项为今日所取号码的当前状态，合计等于今日取号数。平均等候 = 今日已叫号的 {{called}} 个号码从取号到首次叫号的平均时长；当前最长等候 = 仍在等候的号码中取号最早者至今的时长；平均办理时长 = 今日已办结的 {{completed}} 个号码各次办理时长之和的平均。',
+        '口径：各项为今日所取号码的当前状态，合计等于今日取号数。平均等候 = 今日已叫号的 {{called}} 个号码从取号到首次叫号的平均时长；当前最长等候 = 尚未叫过号的等候号码中取号最早者至今的时长；平均办理时长 = 今日已办结的 {{completed}} 个号码各次办理时长之和的平均。',
     },
     queue: {
       title: '等候人数：共 {{count}} 人',
@@ -807,6 +808,7 @@ const en: Catalogue = {
     },
     today: {
       title: 'Today',
+      titleOn: 'Today ({{date}})',
       loading: "Getting today's figures…",
       failed: "Today's figures cannot be fetched now; trying again shortly.",
       stale: '(not updated just now)',
@@ -816,7 +818,7 @@ const en: Catalogue = {
       longestWaiting: 'Longest waiting now',
       meanHandling: 'Mean handling time',
       formulas:
-        "How these are counted: each ticket issued today once, by where it is now (the parts add up to the tickets issued). Mean wait = from issue to first call, over the {{called}} tickets called today; longest waiting now = since issue, for the earliest ticket still waiting; mean handling time = the sum of a ticket's serving spells, over the {{completed}} tickets completed today.",
+        "How these are counted: each ticket issued today once, by where it is now (the parts add up to the tickets issued). Mean wait = from issue to first call, over the {{called}} tickets called today; longest waiting now = since issue, for the earliest ticket still waiting and never called yet; mean handling time = the sum of a ticket's serving spells, over the {{completed}} tickets completed today.",
     },
     queue: {
       title: 'Waiting: {{count}} in all',

@@ -72,7 +72,7 @@ describe("today's figures", () => {
       tickets: { issued: 4, waiting: 2, called: 0, serving: 0, suspended: 0, completed: 1, noShow: 1, cancelled: 0 },
       calledOnce: 3,
       meanWaitMs: ((180 + 300 + 300) / 3) * SECOND,
-      longestWaitingMs: 480 * SECOND, // C, issued at T0 + 120 s, waits again since its transfer
+      longestWaitingMs: 120 * SECOND, // D, issued at T0 + 480 s (C, back in a queue after its transfer, was called before)
       meanHandlingMs: 120 * SECOND,
     };
     expect(c.issuedAt).toBe(T0 + 120 * SECOND);
