@@ -5,13 +5,10 @@
 // the manager sees a visitor still waiting rather than a list of duplicates. A new business day starts
 // with an empty list: yesterday's visitors have gone home.
 import { hallError, type HallError } from '../shared/errors.ts';
-import type { AssistRequestPayload, AssistRequestView } from '../shared/protocol.ts';
+import { TAKEN_ASSISTS_SHOWN, type AssistRequestPayload, type AssistRequestView } from '../shared/protocol.ts';
 import type { Logger } from './log.ts';
 import { newId } from './security.ts';
 import type { AssistRequestRecord, DeviceRecord, HallStore } from './store/hall-store.ts';
-
-/** requests a connecting dashboard receives: every open one, and at most this many of those taken */
-export const HANDLED_SHOWN = 20;
 
 type Reason = NonNullable<AssistRequestPayload['reason']>;
 const REASONS: ReadonlySet<string> = new Set<Reason>(['help', 'elderly', 'disabled', 'other']);
@@ -52,13 +49,13 @@ export class AssistDesk {
     }
   }
 
-  /** Every open request and the HANDLED_SHOWN taken last, oldest (first asked) first. */
+  /** Every open request and the TAKEN_ASSISTS_SHOWN taken last, oldest (first asked) first. */
   list(): AssistRequestView[] {
     const all = [...this.requests.values()];
     const takenLast = all
       .filter((r) => r.handledAt !== null)
       .sort((a, b) => b.handledAt! - a.handledAt!)
-      .slice(0, HANDLED_SHOWN);
+      .slice(0, TAKEN_ASSISTS_SHOWN);
     const shown = new Set(takenLast);
     return all.filter((r) => r.handledAt === null || shown.has(r)).map((r) => this.view(r));
   }

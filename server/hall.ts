@@ -151,6 +151,7 @@ export class Hall {
     const today = businessDateOf(now, this.state.settings.timeZone);
     if (!force && !this.dayUnclosed && today === this.businessDate) return false;
     const changed = today !== this.businessDate;
+    const seqBefore = this.state.seq;
     const result = this.run({ type: 'close-day' }, { deviceId: null, staffId: null }, true);
     // Yesterday's open tickets must be closed before today's numbering starts: when the close-day
     // could not be written, the day stays as it was and the next command or check tries again.
@@ -164,6 +165,10 @@ export class Hall {
       this.recentCalls = [];
       this.assists.newDay(today);
       this.emit({ seq: result.ok ? result.seq : this.state.seq, events: [], call: null, counterIds: new Set(), dayChanged: true });
+    } else if (result.ok && result.seq !== seqBefore) {
+      // a close written late on the day it belongs to (the server started after midnight and could not
+      // write it then): the clients connected meanwhile saw yesterday's counters and issuing pauses
+      this.emit({ seq: result.seq, events: [], call: null, counterIds: new Set(), dayChanged: true });
     }
     return changed;
   }
@@ -178,8 +183,7 @@ export class Hall {
   }
 
   execute(cmd: Command, actor: Actor): CommandOutcome {
-    this.rollOver();
-    if (this.dayUnclosed) return { ok: false, error: hallError('STORE_UNAVAILABLE') };
+    if (!this.openForToday()) return { ok: false, error: hallError('STORE_UNAVAILABLE') };
     // The engine knows today's keys (a replay answers the same ticket); the database refuses any key
     // ever used, so a key from an earlier business day is a conflict, not a failed write.
     if (cmd.type === 'issue' && cmd.idempotencyKey !== null && !this.state.byIdempotencyKey.has(cmd.idempotencyKey)) {

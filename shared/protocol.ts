@@ -100,8 +100,9 @@ export type SuspendPayload = z.infer<typeof SuspendPayload>;
 
 /**
  * Whether free text carries what looks like an ID or phone number: six or more digits in a row once
- * everything but letters and digits is taken out (full-width digits and punctuation included). Such text is refused rather than
- * kept, because what a clerk types here goes into the audit trail for good and onto every screen.
+ * clock times (10:00) and then everything but letters and digits are taken out (full-width digits and
+ * punctuation included). Such text is refused rather than kept, because what staff type here (a clerk's
+ * or a hall manager's pause reason) goes into the audit trail for good and onto every screen.
  */
 export function looksLikePersonalNumber(text: string): boolean {
   // clock times (预计10:00-11:30恢复) are not numbers about anyone: they go before the digits are joined
@@ -469,6 +470,9 @@ export interface IssuingResult {
   serviceId: string;
   availability: ServiceAvailability;
 }
+
+/** requests for help already taken that a dashboard is sent on connecting and shows: the latest taken */
+export const TAKEN_ASSISTS_SHOWN = 5;
 
 /** To the kiosk that asked: a hall manager took its request. */
 export interface AssistHandledMessage {

@@ -1,9 +1,10 @@
 // 大厅管理: the hall manager's dashboard. Anyone at the manager machine sees the counters, the queues,
-// 呼叫帮办 requests from the kiosks and the Electron shells' health; a hall manager signs in to act:
-// releasing a counter whose clerk's terminal died with a visitor at it (docs/protocol.md, /manager).
+// today's figures, 呼叫帮办 requests from the kiosks and the Electron shells' health; a hall manager signs
+// in to act: releasing a counter whose clerk's terminal died with a visitor at it, taking a request for
+// help, pausing or resuming issuing for a service (docs/protocol.md, /manager).
 import { useCallback, useEffect, useMemo, useRef, useState, type FormEvent } from 'react';
 import { useTranslation } from 'react-i18next';
-import type { AssistRequestView, CounterPublicView, DeviceHealthView, StaffView } from '../../shared/protocol.ts';
+import { TAKEN_ASSISTS_SHOWN, type AssistRequestView, type CounterPublicView, type DeviceHealthView, type StaffView } from '../../shared/protocol.ts';
 import { Dialog } from '../shared/Dialog.tsx';
 import { sendManagerCommand, useHallConnection, useResumeAfterReconnect, type ClientError, type ClientErrorCode } from '../shared/connection.ts';
 import { useLocalised } from '../shared/i18n.ts';
@@ -11,17 +12,12 @@ import { ServicesPanel } from './Services.tsx';
 import { TodayPanel } from './Today.tsx';
 import { Clock, ConnectionBadge, CredentialFields, DeviceGate, LanguageSwitch, RefusedBanner, formatClock, formatDuration, useNow, type PairedDevice } from '../shared/ui.tsx';
 
-/** requests for help already taken, kept on screen (the latest first) */
-const HANDLED_SHOWN = 5;
-/** taken requests the page keeps at most (the server sends the 20 taken last on connecting) */
-const HANDLED_KEPT = 20;
-
-/** The page's list of requests for help with one made, asked again or taken: open ones all, taken ones the HANDLED_KEPT latest. */
+/** The page's list of requests for help with one made, asked again or taken: open ones all, taken ones the TAKEN_ASSISTS_SHOWN latest (as the server sends on connecting). */
 function withRequest(list: AssistRequestView[], request: AssistRequestView): AssistRequestView[] {
   const next = list.some((r) => r.id === request.id) ? list.map((r) => (r.id === request.id ? request : r)) : [...list, request];
   const taken = next.filter((r) => r.handled !== null);
-  if (taken.length <= HANDLED_KEPT) return next;
-  const dropped = new Set(taken.sort((a, b) => a.handled!.at - b.handled!.at).slice(0, taken.length - HANDLED_KEPT));
+  if (taken.length <= TAKEN_ASSISTS_SHOWN) return next;
+  const dropped = new Set(taken.sort((a, b) => a.handled!.at - b.handled!.at).slice(0, taken.length - TAKEN_ASSISTS_SHOWN));
   return next.filter((r) => !dropped.has(r));
 }
 /** a counter calling for this long is marked: the visitor may not have heard, or its terminal may be gone */
@@ -375,7 +371,7 @@ function AssistPanel({
   const taken = requests
     .filter((r) => r.handled !== null)
     .sort((a, b) => b.handled!.at - a.handled!.at)
-    .slice(0, HANDLED_SHOWN);
+    .slice(0, TAKEN_ASSISTS_SHOWN);
   const handle = async (request: AssistRequestView) => {
     setPending(request.id);
     await onHandle(request);

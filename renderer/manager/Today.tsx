@@ -9,7 +9,7 @@ import { API_PREFIX, type TodayFiguresView } from '../../shared/protocol.ts';
 import { formatDuration } from '../shared/ui.tsx';
 
 /** how often the figures are asked for when nothing changes */
-export const FIGURES_REFRESH_MS = 5_000;
+const FIGURES_REFRESH_MS = 5_000;
 /** after a change in the hall, how soon to ask (changes only bring the next request forward: refresh-schedule.ts) */
 const AFTER_CHANGE_MS = 300;
 /** a request not answered by then is given up (the next one is scheduled as usual) */

@@ -348,7 +348,10 @@ function decideCounter(
   }
 }
 
-/** Cancels every unfinished ticket of an earlier business day (the hall closed with them still open). */
+/**
+ * Closes earlier business days: cancels their unfinished tickets (the hall closed with them still open),
+ * signs out the clerks signed in since then, and resumes issuing paused on those days.
+ */
 function decideCloseDay(state: HallState, ctx: EngineContext): Decision {
   const today = readHallClock(ctx.now, state.settings.timeZone).businessDate;
   const events: HallEvent[] = [];

@@ -72,7 +72,7 @@ export interface HallState {
   byIdempotencyKey: Map<string, string>;
   /** `${businessDate}|${serviceId}` → last daily sequence used */
   dailySeq: Map<string, number>;
-  /** services a hall manager stopped issuing for (service id → why, since when), until restarted or the close of the day */
+  /** services a hall manager stopped issuing for (service id → why, since when), until resumed or the close of the day (a server restart keeps them) */
   issuingPauses: Map<string, { reason: string; since: number }>;
   /** last committed hall seq */
   seq: number;

@@ -3,7 +3,7 @@
 import { rmSync } from 'node:fs';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { AssistHandledMessage, AssistRequestView, HallSnapshot } from '../../shared/protocol.ts';
-import { PROTOCOL_VERSION } from '../../shared/protocol.ts';
+import { PROTOCOL_VERSION, TAKEN_ASSISTS_SHOWN } from '../../shared/protocol.ts';
 import { clientFor, idempotencyKey, okData, signedInManager, startTestHall, tempDataDir, type TestHall } from '../helpers/hall.ts';
 
 let hall: TestHall | null = null;
@@ -85,7 +85,7 @@ describe('呼叫帮办 requests', () => {
     expect(otherTold).toBe(0);
   });
 
-  it('list every open request and the 20 taken last, whenever they were asked', async () => {
+  it('list every open request and the 5 taken last, whenever they were asked', async () => {
     let now = Date.UTC(2026, 10, 24, 1, 0, 0); // 09:00 in Shanghai
     hall = await startTestHall({ clock: () => now });
     const device = hall.store.deviceByToken('demo-kiosk-1')!;
@@ -93,9 +93,9 @@ describe('呼叫帮办 requests', () => {
     const desk = hall.hall.assists;
     const first = desk.request(device, 'help', now);
     if (!first.ok) throw new Error(first.error.code);
-    // 21 requests taken one by one (a kiosk holds one open request), then the first one, asked before them all
+    // 6 requests taken one by one (a kiosk holds one open request), then the first one, asked before them all
     const taken: string[] = [];
-    for (let i = 0; i < 21; i++) {
+    for (let i = 0; i < TAKEN_ASSISTS_SHOWN + 1; i++) {
       now += 60_000;
       const other = desk.request({ ...device, id: `kiosk-${i}` }, null, now);
       if (!other.ok) throw new Error(other.error.code);
@@ -108,7 +108,7 @@ describe('呼叫帮办 requests', () => {
     const still = desk.request({ ...device, id: 'kiosk-open' }, 'elderly', now);
     if (!still.ok) throw new Error(still.error.code);
     const listed = desk.list().map((r) => r.id);
-    // oldest first: the first request (taken last), 19 of the others (the oldest taken drops out), the open one
+    // oldest first: the first request (taken last), the 4 others taken last (the 2 taken first drop out), the open one
     expect(listed).toEqual([first.request.id, ...taken.slice(2), still.request.id]);
   });
 

@@ -5,7 +5,7 @@ import BetterSqlite3 from 'better-sqlite3';
 import { rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import type { HallUpdate, IssueTicketResult, IssuingResult } from '../../shared/protocol.ts';
+import type { HallSnapshot, HallUpdate, IssueTicketResult, IssuingResult } from '../../shared/protocol.ts';
 import { idempotencyKey, okData, signedInManager, startTestHall, tempDataDir, type TestHall } from '../helpers/hall.ts';
 
 let hall: TestHall | null = null;
@@ -116,5 +116,29 @@ describe('pausing issuing for a service', () => {
     expect(okData(await kiosk.command<IssueTicketResult>('ticket:issue', { serviceId: 'id-card', idempotencyKey: idempotencyKey() })).ticket.number).toBe('A001');
     expect(hall.store.db.prepare('SELECT count(*) FROM service_issuing_pauses').pluck().get()).toBe(0);
     expect(hall.store.db.prepare("SELECT count(*) FROM events WHERE type = 'service.issuing_resumed'").pluck().get()).toBe(1);
+  });
+
+  it('a close written late, after a start past midnight, tells the screens connected meanwhile', async () => {
+    const dataDir = tempDataDir();
+    dirs.push(dataDir);
+    let now = Date.UTC(2026, 10, 23, 15, 58, 0); // 23:58 in Shanghai
+    hall = await startTestHall({ dataDir, clock: () => now });
+    okData(await (await signedInManager(hall)).command('service:pause-issuing', { serviceId: 'id-card', reason: '今日受理量已满' }));
+    await hall.stop();
+    // the disk refuses writes for a while: the server starts at 00:03 and cannot write yesterday's close
+    const db = new BetterSqlite3(join(dataDir, 'hall.db'));
+    db.exec(`CREATE TABLE refuse_writes (x INTEGER); INSERT INTO refuse_writes VALUES (1);
+      CREATE TRIGGER refuse_events BEFORE INSERT ON events WHEN EXISTS (SELECT 1 FROM refuse_writes) BEGIN SELECT RAISE(ABORT, 'disk'); END;`);
+    db.close();
+    now += 5 * 60_000;
+    hall = await startTestHall({ dataDir, clock: () => now });
+    const kiosk = await hall.connect('/kiosk', 'demo-kiosk-1');
+    expect(kiosk.snapshot.services.find((s) => s.id === 'id-card')?.availability.reason).toBe('ISSUING_PAUSED'); // yesterday's, not closed
+    hall.store.db.exec('DELETE FROM refuse_writes');
+    // the next thing that turns the day (here a request for help, which commits nothing else) writes the close,
+    // and every screen gets a fresh snapshot without the pause
+    const fresh = kiosk.next<HallSnapshot>('hall:snapshot', (s) => s.services.find((x) => x.id === 'id-card')?.availability.issuing === true);
+    okData(await kiosk.command('kiosk:assist', {}));
+    await fresh;
   });
 });
