@@ -1,5 +1,6 @@
 // Test helpers: a real hall server on port 0 with a temporary database, and real Socket.IO clients.
 import { mkdtempSync, rmSync } from 'node:fs';
+import { afterEach } from 'vitest';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { io, type Socket } from 'socket.io-client';
@@ -117,4 +118,35 @@ export async function signedInManager(h: TestHall): Promise<TestClient> {
   const manager = await h.connect('/manager', 'demo-manager-1');
   okData(await manager.command<ManagerSignInResult>('staff:sign-in', { login: 'manager', password: 'demo1234' }));
   return manager;
+}
+
+/**
+ * Hall servers for a test file: each one started here is stopped after its test (unless the test stopped
+ * it, e.g. to restart on the same data), and each data directory made here is removed.
+ */
+export function hallsPerTest(): { start(options?: Partial<HallServerOptions>): Promise<TestHall>; dataDir(): string } {
+  const running = new Set<TestHall>();
+  const dirs: string[] = [];
+  afterEach(async () => {
+    for (const h of running) await h.stop();
+    running.clear();
+    for (const d of dirs.splice(0)) rmSync(d, { recursive: true, force: true });
+  });
+  return {
+    async start(options = {}) {
+      const h = await startTestHall(options);
+      const stop = h.stop;
+      h.stop = async () => {
+        running.delete(h);
+        await stop();
+      };
+      running.add(h);
+      return h;
+    },
+    dataDir() {
+      const d = tempDataDir();
+      dirs.push(d);
+      return d;
+    },
+  };
 }

@@ -1,18 +1,11 @@
 // 呼叫帮办 over real sockets: a kiosk's request for help stays open on every dashboard, including one
 // that connects later or after a restart, until a hall manager takes it; the kiosk is then told.
-import { rmSync } from 'node:fs';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { AssistHandledMessage, AssistRequestView, HallSnapshot } from '../../shared/protocol.ts';
 import { PROTOCOL_VERSION, TAKEN_ASSISTS_SHOWN } from '../../shared/protocol.ts';
-import { clientFor, idempotencyKey, okData, signedInManager, startTestHall, tempDataDir, type TestHall } from '../helpers/hall.ts';
+import { clientFor, idempotencyKey, okData, signedInManager, hallsPerTest, type TestHall } from '../helpers/hall.ts';
 
-let hall: TestHall | null = null;
-const dirs: string[] = [];
-afterEach(async () => {
-  await hall?.stop();
-  hall = null;
-  for (const d of dirs.splice(0)) rmSync(d, { recursive: true, force: true });
-});
+const halls = hallsPerTest();
 
 /** A dashboard's connection, with the list of requests it is sent on connecting (right after its snapshot). */
 async function dashboard(h: TestHall): Promise<{ requests: AssistRequestView[]; close: () => void }> {
@@ -26,7 +19,7 @@ async function dashboard(h: TestHall): Promise<{ requests: AssistRequestView[]; 
 
 describe('呼叫帮办 requests', () => {
   it('stay open on every dashboard until a manager takes them; the kiosk that asked is told who is coming', async () => {
-    hall = await startTestHall();
+    const hall = await halls.start();
     const kiosk = await hall.connect('/kiosk', 'demo-kiosk-1');
     const watcher = await hall.connect('/manager', 'demo-manager-1'); // not signed in: it watches
     const made = watcher.next<AssistRequestView>('hall:assist');
@@ -64,7 +57,7 @@ describe('呼叫帮办 requests', () => {
   });
 
   it('are taken by one manager only when two tap at once; only the kiosk that asked is told', async () => {
-    hall = await startTestHall();
+    const hall = await halls.start();
     const asking = await hall.connect('/kiosk', 'demo-kiosk-1');
     const other = await hall.connect('/kiosk', 'demo-kiosk-2');
     let otherTold = 0;
@@ -87,7 +80,7 @@ describe('呼叫帮办 requests', () => {
 
   it('list every open request and the 5 taken last, whenever they were asked', async () => {
     let now = Date.UTC(2026, 10, 24, 1, 0, 0); // 09:00 in Shanghai
-    hall = await startTestHall({ clock: () => now });
+    const hall = await halls.start({ clock: () => now });
     const device = hall.store.deviceByToken('demo-kiosk-1')!;
     const staffId = hall.store.staffByLoginName('manager')!.id;
     const desk = hall.hall.assists;
@@ -113,9 +106,8 @@ describe('呼叫帮办 requests', () => {
   });
 
   it('survive a restart: open and taken ones alike', async () => {
-    const dataDir = tempDataDir();
-    dirs.push(dataDir);
-    hall = await startTestHall({ dataDir });
+    const dataDir = halls.dataDir();
+    let hall = await halls.start({ dataDir });
     const kiosk1 = await hall.connect('/kiosk', 'demo-kiosk-1');
     const kiosk2 = await hall.connect('/kiosk', 'demo-kiosk-2');
     const first = okData(await kiosk1.command<{ requestId: string }>('kiosk:assist', { reason: 'disabled' })).requestId;
@@ -129,7 +121,7 @@ describe('呼叫帮办 requests', () => {
     ]);
     await hall.stop();
 
-    hall = await startTestHall({ dataDir });
+    hall = await halls.start({ dataDir });
     expect((await dashboard(hall)).requests).toEqual(before);
     // the open one can still be taken, and the kiosk's next press asks in it
     const kiosk2Again = await hall.connect('/kiosk', 'demo-kiosk-2');
@@ -140,7 +132,7 @@ describe('呼叫帮办 requests', () => {
 
   it("start empty on a new business day: yesterday's open requests are no one's to take", async () => {
     let now = Date.UTC(2026, 10, 23, 15, 59, 0); // 23:59 in Shanghai
-    hall = await startTestHall({ clock: () => now });
+    const hall = await halls.start({ clock: () => now });
     const kiosk = await hall.connect('/kiosk', 'demo-kiosk-1');
     const yesterday = okData(await kiosk.command<{ requestId: string }>('kiosk:assist', {})).requestId;
     const manager = await signedInManager(hall);
@@ -156,7 +148,7 @@ describe('呼叫帮办 requests', () => {
 
   it("turn over with the day when a manager's take is the day's first command", async () => {
     let now = Date.UTC(2026, 10, 23, 15, 59, 0);
-    hall = await startTestHall({ clock: () => now });
+    const hall = await halls.start({ clock: () => now });
     const kiosk = await hall.connect('/kiosk', 'demo-kiosk-1');
     const yesterday = okData(await kiosk.command<{ requestId: string }>('kiosk:assist', {})).requestId;
     const manager = await signedInManager(hall);
@@ -168,7 +160,7 @@ describe('呼叫帮办 requests', () => {
 
   it('are refused while the previous day cannot be closed (nothing is filed under a day the hall is not on), and work once it is', async () => {
     let now = Date.UTC(2026, 10, 23, 15, 59, 0);
-    hall = await startTestHall({ clock: () => now });
+    const hall = await halls.start({ clock: () => now });
     const kiosk = await hall.connect('/kiosk', 'demo-kiosk-1');
     okData(await kiosk.command('ticket:issue', { serviceId: 'consult', idempotencyKey: idempotencyKey() })); // left open: the close must cancel it
     const yesterday = okData(await kiosk.command<{ requestId: string }>('kiosk:assist', {})).requestId;
@@ -184,7 +176,7 @@ describe('呼叫帮办 requests', () => {
   });
 
   it('a request that cannot be written is refused with STORE_UNAVAILABLE, and no dashboard hears of it', async () => {
-    hall = await startTestHall();
+    const hall = await halls.start();
     const kiosk = await hall.connect('/kiosk', 'demo-kiosk-1');
     const watcher = await hall.connect('/manager', 'demo-manager-1');
     let heard = 0;

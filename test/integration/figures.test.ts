@@ -1,17 +1,10 @@
 // The dashboard's figures for the day (GET /api/v1/figures/today) on a real server with a set clock:
 // the counts add up to the tickets issued, and each mean is the one its formula says, also after a restart.
-import { rmSync } from 'node:fs';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { IssueTicketResult, TodayFiguresView } from '../../shared/protocol.ts';
-import { idempotencyKey, okData, startTestHall, tempDataDir, type TestHall } from '../helpers/hall.ts';
+import { idempotencyKey, okData, hallsPerTest, type TestHall } from '../helpers/hall.ts';
 
-let hall: TestHall | null = null;
-const dirs: string[] = [];
-afterEach(async () => {
-  await hall?.stop();
-  hall = null;
-  for (const d of dirs.splice(0)) rmSync(d, { recursive: true, force: true });
-});
+const halls = hallsPerTest();
 
 const SECOND = 1_000;
 const T0 = Date.UTC(2026, 10, 24, 1, 0, 0); // 09:00 in Shanghai
@@ -24,10 +17,9 @@ async function figures(h: TestHall): Promise<TodayFiguresView> {
 
 describe("today's figures", () => {
   it('count every ticket of the day once, by where it is now, and state the mean waits and handling time', async () => {
-    const dataDir = tempDataDir();
-    dirs.push(dataDir);
+    const dataDir = halls.dataDir();
     let now = T0;
-    hall = await startTestHall({ dataDir, clock: () => now });
+    let hall = await halls.start({ dataDir, clock: () => now });
     expect(await figures(hall)).toEqual({
       businessDate: '2026-11-24',
       at: now,
@@ -84,7 +76,7 @@ describe("today's figures", () => {
 
     // the same after a restart: the waits are read back from the day's events
     await hall.stop();
-    hall = await startTestHall({ dataDir, clock: () => now });
+    hall = await halls.start({ dataDir, clock: () => now });
     expect(await figures(hall)).toEqual(expected);
   });
 });

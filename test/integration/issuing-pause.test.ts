@@ -2,27 +2,19 @@
 // reached) and starts it again, over real sockets and HTTP: every screen hears it, the kiosks are
 // refused with the reason, visitors already waiting are still called, and a restart keeps it.
 import BetterSqlite3 from 'better-sqlite3';
-import { rmSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { HallSnapshot, HallUpdate, IssueTicketResult, IssuingResult } from '../../shared/protocol.ts';
-import { idempotencyKey, okData, signedInManager, startTestHall, tempDataDir, type TestHall } from '../helpers/hall.ts';
+import { idempotencyKey, okData, signedInManager, hallsPerTest, type TestHall } from '../helpers/hall.ts';
 
-let hall: TestHall | null = null;
-const dirs: string[] = [];
-afterEach(async () => {
-  await hall?.stop();
-  hall = null;
-  for (const d of dirs.splice(0)) rmSync(d, { recursive: true, force: true });
-});
+const halls = hallsPerTest();
 
 const availabilityOf = (u: HallUpdate, serviceId: string) => u.services.find((s) => s.id === serviceId)?.availability;
 
 describe('pausing issuing for a service', () => {
   it('refuses the kiosks with the reason, still calls the visitors waiting, and survives a restart until resumed', async () => {
-    const dataDir = tempDataDir();
-    dirs.push(dataDir);
-    hall = await startTestHall({ dataDir });
+    const dataDir = halls.dataDir();
+    let hall = await halls.start({ dataDir });
     const kiosk = await hall.connect('/kiosk', 'demo-kiosk-1');
     const waiting = okData(await kiosk.command<IssueTicketResult>('ticket:issue', { serviceId: 'id-card', idempotencyKey: idempotencyKey() }));
 
@@ -60,7 +52,7 @@ describe('pausing issuing for a service', () => {
     db.close();
 
     await hall.stop();
-    hall = await startTestHall({ dataDir });
+    hall = await halls.start({ dataDir });
     const kioskAgain = await hall.connect('/kiosk', 'demo-kiosk-1');
     expect(kioskAgain.snapshot.services.find((s) => s.id === 'id-card')?.availability).toEqual(paused.availability);
     const manager2 = await signedInManager(hall);
@@ -70,7 +62,7 @@ describe('pausing issuing for a service', () => {
   });
 
   it('needs a signed-in manager and a reason that is no personal number; refusals change nothing', async () => {
-    hall = await startTestHall();
+    const hall = await halls.start();
     const watcher = await hall.connect('/manager', 'demo-manager-1');
     expect(await watcher.command('service:pause-issuing', { serviceId: 'id-card', reason: '系统维护' })).toMatchObject({ ok: false, error: { code: 'NOT_SIGNED_IN' } });
     const manager = await signedInManager(hall);
@@ -87,7 +79,7 @@ describe('pausing issuing for a service', () => {
   });
 
   it('a pause whose write fails changes nothing, in memory or on disk', async () => {
-    hall = await startTestHall();
+    const hall = await halls.start();
     const manager = await signedInManager(hall);
     hall.store.db.exec("CREATE TRIGGER pause_fails BEFORE INSERT ON service_issuing_pauses BEGIN SELECT RAISE(ABORT, 'disk full'); END");
     const seq = hall.hall.state.seq;
@@ -102,15 +94,14 @@ describe('pausing issuing for a service', () => {
   });
 
   it('ends at the close of the day, also when the server was down over midnight', async () => {
-    const dataDir = tempDataDir();
-    dirs.push(dataDir);
+    const dataDir = halls.dataDir();
     let now = Date.UTC(2026, 10, 23, 15, 58, 0); // 23:58 in Shanghai
-    hall = await startTestHall({ dataDir, clock: () => now });
+    let hall = await halls.start({ dataDir, clock: () => now });
     const manager = await signedInManager(hall);
     okData(await manager.command('service:pause-issuing', { serviceId: 'id-card', reason: '今日受理量已满' }));
     await hall.stop();
     now += 5 * 60_000; // 00:03: the server starts on the next day
-    hall = await startTestHall({ dataDir, clock: () => now });
+    hall = await halls.start({ dataDir, clock: () => now });
     const kiosk = await hall.connect('/kiosk', 'demo-kiosk-1');
     expect(kiosk.snapshot.services.find((s) => s.id === 'id-card')?.availability).toEqual({ issuing: true, reason: null, remainingQuota: null });
     expect(okData(await kiosk.command<IssueTicketResult>('ticket:issue', { serviceId: 'id-card', idempotencyKey: idempotencyKey() })).ticket.number).toBe('A001');
@@ -119,10 +110,9 @@ describe('pausing issuing for a service', () => {
   });
 
   it('a close written late, after a start past midnight, tells the screens connected meanwhile', async () => {
-    const dataDir = tempDataDir();
-    dirs.push(dataDir);
+    const dataDir = halls.dataDir();
     let now = Date.UTC(2026, 10, 23, 15, 58, 0); // 23:58 in Shanghai
-    hall = await startTestHall({ dataDir, clock: () => now });
+    let hall = await halls.start({ dataDir, clock: () => now });
     okData(await (await signedInManager(hall)).command('service:pause-issuing', { serviceId: 'id-card', reason: '今日受理量已满' }));
     await hall.stop();
     // the disk refuses writes for a while: the server starts at 00:03 and cannot write yesterday's close
@@ -131,7 +121,7 @@ describe('pausing issuing for a service', () => {
       CREATE TRIGGER refuse_events BEFORE INSERT ON events WHEN EXISTS (SELECT 1 FROM refuse_writes) BEGIN SELECT RAISE(ABORT, 'disk'); END;`);
     db.close();
     now += 5 * 60_000;
-    hall = await startTestHall({ dataDir, clock: () => now });
+    hall = await halls.start({ dataDir, clock: () => now });
     const kiosk = await hall.connect('/kiosk', 'demo-kiosk-1');
     expect(kiosk.snapshot.services.find((s) => s.id === 'id-card')?.availability.reason).toBe('ISSUING_PAUSED'); // yesterday's, not closed
     hall.store.db.exec('DELETE FROM refuse_writes');
