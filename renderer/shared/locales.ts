@@ -812,13 +812,13 @@ const en: Catalogue = {
       loading: "Getting today's figures…",
       failed: "Today's figures cannot be fetched now; trying again shortly.",
       stale: '(not updated just now)',
-      issued: '{{count}} tickets issued today:',
+      issued: 'Tickets issued today: {{count}}, of which',
       parts: { waiting: 'waiting', called: 'called', serving: 'being served', suspended: 'suspended', completed: 'completed', noShow: 'no-show', cancelled: 'cancelled' },
       meanWait: 'Mean wait',
       longestWaiting: 'Longest waiting now',
       meanHandling: 'Mean handling time',
       formulas:
-        "How these are counted: each ticket issued today once, by where it is now (the parts add up to the tickets issued). Mean wait = from issue to first call, over the {{called}} tickets called today; longest waiting now = since issue, for the earliest ticket still waiting and never called yet; mean handling time = the sum of a ticket's serving spells, over the {{completed}} tickets completed today.",
+        "How these are counted: each ticket issued today once, by where it is now (the parts add up to the tickets issued). Mean wait = from issue to first call, over the tickets called today ({{called}}); longest waiting now = since issue, for the earliest ticket still waiting and never called yet; mean handling time = the sum of a ticket's serving spells, over the tickets completed today ({{completed}}).",
     },
     queue: {
       title: 'Waiting: {{count}} in all',
