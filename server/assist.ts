@@ -69,6 +69,15 @@ export class AssistDesk {
     return this.save(next);
   }
 
+  /** The kiosk's request taken at or after `since`, the latest; null when there is none. */
+  takenSince(deviceId: string, since: number): AssistRequestView | null {
+    let latest: AssistRequestRecord | null = null;
+    for (const r of this.requests.values()) {
+      if (r.deviceId === deviceId && r.handledAt !== null && r.handledAt >= since && (!latest || r.handledAt > latest.handledAt!)) latest = r;
+    }
+    return latest ? this.view(latest) : null;
+  }
+
   /** A hall manager takes a request. Their own retry (an answer lost on the way) is answered as it stands. */
   handle(requestId: string, staffId: string, now: number): AssistOutcome {
     const r = this.requests.get(requestId);

@@ -113,6 +113,8 @@ export interface Realtime {
 }
 
 export const REVOCATION_CHECK_MS = 2_000;
+/** a kiosk that connects is told of its request for help taken this recently (it may have been offline then) */
+export const ASSIST_HANDLED_REPLAY_MS = 2 * 60_000;
 /** manager sign-ins one device may hold at once (dashboards in several tabs or windows) */
 const MANAGER_SESSIONS_PER_DEVICE = 8;
 const DAY_MS = 86_400_000;
@@ -388,6 +390,11 @@ export function attachRealtime(
     if (kind === 'counter') registerCounter(socket);
     if (kind === 'manager') registerManager(socket);
     socket.emit('hall:snapshot', freshSnapshot(kind, socket, true));
+    if (kind === 'kiosk') {
+      // a kiosk that was offline when a manager took its request hears it now, while the visitor may still be there
+      const taken = hall.assists.takenSince(device.id, hall.now() - ASSIST_HANDLED_REPLAY_MS);
+      if (taken) socket.emit('kiosk:assist-handled', { requestId: taken.id, staffName: taken.handled!.staffName });
+    }
     if (kind === 'manager') {
       // a dashboard that connects (or reconnects) learns today's requests for help (of today: the day
       // turns over first if due, and the turn's snapshot and list follow), and each device's latest

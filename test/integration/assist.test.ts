@@ -105,6 +105,29 @@ describe('呼叫帮办 requests', () => {
     expect(listed).toEqual([first.request.id, ...taken.slice(2), still.request.id]);
   });
 
+  it('tell a kiosk that was offline when its request was taken, if it comes back within 2 minutes', async () => {
+    let now = Date.UTC(2026, 10, 24, 1, 0, 0);
+    const hall = await halls.start({ clock: () => now });
+    const kiosk = await hall.connect('/kiosk', 'demo-kiosk-1');
+    const { requestId } = okData(await kiosk.command<{ requestId: string }>('kiosk:assist', {}));
+    kiosk.close(); // its Wi-Fi drops
+    okData(await (await signedInManager(hall)).command('assist:handle', { requestId }));
+    /** what a kiosk connecting now is told about its request (null: nothing) */
+    const toldOnConnect = async (): Promise<AssistHandledMessage | null> => {
+      const socket = clientFor(hall.url, '/kiosk', { token: 'demo-kiosk-1', protocolVersion: PROTOCOL_VERSION });
+      let told: AssistHandledMessage | null = null;
+      socket.on('kiosk:assist-handled', (m: AssistHandledMessage) => (told = m));
+      await new Promise((resolve) => socket.once('hall:snapshot', resolve));
+      await new Promise((resolve) => socket.emit('hall:sync', resolve)); // anything sent on connecting came before this answer
+      socket.close();
+      return told;
+    };
+    now += 60_000;
+    expect(await toldOnConnect()).toEqual({ requestId, staffName: '周主任' });
+    now += 2 * 60_000; // the visitor has long been helped, or gone
+    expect(await toldOnConnect()).toBeNull();
+  });
+
   it('survive a restart: open and taken ones alike', async () => {
     const dataDir = halls.dataDir();
     let hall = await halls.start({ dataDir });
