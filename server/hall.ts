@@ -120,7 +120,7 @@ export class Hall {
       if (businessDateOf(r.at, this.state.settings.timeZone) !== this.businessDate) continue;
       const e = { type: r.type, at: r.at, ...JSON.parse(r.payload) } as HallEvent;
       this.figures.record(e);
-      this.waits.record(e, this.todaysTicket(e));
+      if (e.type === 'ticket.called') this.waits.record(e, this.todaysTicket(e));
     }
     const called = [...this.state.tickets.values()]
       .filter((t) => t.calledAt !== null && t.counterId !== null && t.businessDate === this.businessDate)
@@ -228,7 +228,7 @@ export class Hall {
     const counterIds = new Set<string>();
     for (const e of decision.events) {
       this.figures.record(e);
-      this.waits.record(e, this.todaysTicket(e));
+      if (e.type === 'ticket.called') this.waits.record(e, this.todaysTicket(e));
       for (const id of touchedBy(e).counterIds) counterIds.add(id);
       if (e.type === 'ticket.called' || e.type === 'ticket.recalled') {
         const t = this.state.tickets.get(e.ticketId)!;
@@ -259,8 +259,8 @@ export class Hall {
   }
 
   /** The ticket an event is about, when it is one of the current business day's. */
-  private todaysTicket(e: HallEvent): Ticket | undefined {
-    const t = 'ticketId' in e ? this.state.tickets.get(e.ticketId) : undefined;
+  private todaysTicket(e: { ticketId: string }): Ticket | undefined {
+    const t = this.state.tickets.get(e.ticketId);
     return t?.businessDate === this.businessDate ? t : undefined;
   }
 

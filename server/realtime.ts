@@ -393,7 +393,7 @@ export function attachRealtime(
     if (kind === 'kiosk') {
       // a kiosk that was offline when a manager took its request hears it now, while the visitor may still be there
       const taken = hall.assists.takenSince(device.id, hall.now() - ASSIST_HANDLED_REPLAY_MS);
-      if (taken) socket.emit('kiosk:assist-handled', { requestId: taken.id, staffName: taken.handled!.staffName });
+      if (taken) tellKioskTaken(socket, taken);
     }
     if (kind === 'manager') {
       // a dashboard that connects (or reconnects) learns today's requests for help (of today: the day
@@ -630,9 +630,15 @@ export function attachRealtime(
     return session.id;
   }
 
+  /** Tells a kiosk's connection that a hall manager took its request for help (its visitor is told who is coming). */
+  function tellKioskTaken(socket: HallSocket, request: AssistRequestView): void {
+    socket.emit('kiosk:assist-handled', { requestId: request.id, staffName: request.handled!.staffName });
+  }
+
   /**
    * The manager dashboard: a hall manager (role manager or admin) signs in with their own account, for
-   * staffSessionHours at most, and may then release a counter (docs/protocol.md).
+   * staffSessionHours at most, and may then release a counter, take a request for help, and pause or
+   * resume issuing for a service (docs/protocol.md).
    */
   function registerManager(socket: HallSocket): void {
     const device = socket.data.device;
@@ -732,9 +738,7 @@ export function attachRealtime(
       log.info({ device: device.id, staff: manager.staffId, request: request.id }, 'assistance request taken');
       namespaces.get('manager')!.emit('hall:assist', request);
       // the kiosk that asked tells the visitor someone is coming
-      for (const kiosk of namespaces.get('kiosk')!.sockets.values()) {
-        if (kiosk.data.device.id === request.deviceId) kiosk.emit('kiosk:assist-handled', { requestId: request.id, staffName: request.handled!.staffName });
-      }
+      for (const kiosk of socketsOf(request.deviceId, ['kiosk'])) tellKioskTaken(kiosk, request);
       return { ok: true, data: request };
     });
   }
@@ -1048,17 +1052,17 @@ export function attachRealtime(
   const unsubscribe = hall.onChange(queueBroadcast);
   const unsubscribeHealth = hall.onDeviceHealth((view) => namespaces.get('manager')!.emit('device:health', view));
 
-  function disconnectDevice(deviceId: string): number {
-    let n = 0;
-    for (const nsp of namespaces.values()) {
-      for (const socket of nsp.sockets.values()) {
-        if (socket.data.device.id === deviceId) {
-          socket.disconnect(true);
-          n++;
-        }
-      }
+  /** The device's connections, in the namespaces of these kinds (all by default). */
+  function* socketsOf(deviceId: string, kinds: Iterable<DeviceKind> = namespaces.keys()): Generator<HallSocket> {
+    for (const kind of kinds) {
+      for (const socket of namespaces.get(kind)!.sockets.values()) if (socket.data.device.id === deviceId) yield socket;
     }
-    return n;
+  }
+
+  function disconnectDevice(deviceId: string): number {
+    const sockets = [...socketsOf(deviceId)];
+    for (const socket of sockets) socket.disconnect(true);
+    return sockets.length;
   }
 
   // Devices may be revoked by `hall device revoke` in another process: look for them often.

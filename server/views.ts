@@ -203,8 +203,8 @@ export class FirstCallWaits {
   private totalMs = 0;
 
   /** `ticket`: the called ticket, when it is one of today's */
-  record(e: HallEvent, ticket: Ticket | undefined): void {
-    if (e.type !== 'ticket.called' || !ticket || this.waits.has(ticket.id)) return;
+  record(e: Extract<HallEvent, { type: 'ticket.called' }>, ticket: Ticket | undefined): void {
+    if (!ticket || this.waits.has(ticket.id)) return;
     const wait = Math.max(0, e.at - ticket.issuedAt);
     this.waits.set(ticket.id, wait);
     this.totalMs += wait;

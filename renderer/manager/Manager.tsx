@@ -4,22 +4,15 @@
 // help, pausing or resuming issuing for a service (docs/protocol.md, /manager).
 import { useCallback, useEffect, useMemo, useRef, useState, type FormEvent } from 'react';
 import { useTranslation } from 'react-i18next';
-import { TAKEN_ASSISTS_SHOWN, type AssistRequestView, type CounterPublicView, type DeviceHealthView, type StaffView } from '../../shared/protocol.ts';
+import type { AssistRequestView, CounterPublicView, DeviceHealthView, StaffView } from '../../shared/protocol.ts';
 import { Dialog } from '../shared/Dialog.tsx';
-import { sendManagerCommand, useHallConnection, useResumeAfterReconnect, type ClientError, type ClientErrorCode } from '../shared/connection.ts';
+import { sendManagerCommand, useHallConnection, useResumeAfterReconnect, type ClientAck, type ClientError, type ClientErrorCode } from '../shared/connection.ts';
 import { useLocalised } from '../shared/i18n.ts';
+import { AssistPanel, withRequest } from './Assists.tsx';
 import { ServicesPanel } from './Services.tsx';
 import { TodayPanel } from './Today.tsx';
-import { Clock, ConnectionBadge, CredentialFields, DeviceGate, LanguageSwitch, RefusedBanner, formatClock, formatDuration, useNow, type PairedDevice } from '../shared/ui.tsx';
+import { Clock, ConnectionBadge, CredentialFields, DeviceGate, LanguageSwitch, RefusedBanner, formatDuration, useNow, type PairedDevice } from '../shared/ui.tsx';
 
-/** The page's list of requests for help with one made, asked again or taken: open ones all, taken ones the TAKEN_ASSISTS_SHOWN latest (as the server sends on connecting). */
-function withRequest(list: AssistRequestView[], request: AssistRequestView): AssistRequestView[] {
-  const next = list.some((r) => r.id === request.id) ? list.map((r) => (r.id === request.id ? request : r)) : [...list, request];
-  const taken = next.filter((r) => r.handled !== null);
-  if (taken.length <= TAKEN_ASSISTS_SHOWN) return next;
-  const dropped = new Set(taken.sort((a, b) => a.handled!.at - b.handled!.at).slice(0, taken.length - TAKEN_ASSISTS_SHOWN));
-  return next.filter((r) => !dropped.has(r));
-}
 /** a counter calling for this long is marked: the visitor may not have heard, or its terminal may be gone */
 const LONG_CALL_MS = 5 * 60_000;
 /** what a resume after a reconnect asks again for: no answer, or a refusal that passes */
@@ -142,6 +135,20 @@ function Manager({ device }: { device: PairedDevice }) {
     // (while the page is still resuming, the resume decides)
     else if (error.code === 'NOT_SIGNED_IN' && liveRef.current) signedOut(t('manager.signIn.ended'));
   };
+  /**
+   * A manager command's outcome said on the page: `done` when it went through, `refused(reason)` when not
+   * (a refusal that means the sign-in is gone also shows the sign-in form). Returns the refusal, or null.
+   */
+  const act = async (sent: Promise<ClientAck<unknown>>, done: string, refused: (reason: string) => string): Promise<ClientError | null> => {
+    const answer = await sent;
+    if (answer.ok) {
+      setNotice({ kind: 'ok', text: done });
+      return null;
+    }
+    lostSignIn(answer.error);
+    setNotice({ kind: 'error', text: refused(t(`errors.${answer.error.code}`)) });
+    return answer.error;
+  };
   /** acting needs the sign-in held by this connection, online */
   const canAct = staff !== null && live && connection.status === 'online';
 
@@ -252,41 +259,33 @@ function Manager({ device }: { device: PairedDevice }) {
             timeZone={timeZone}
             canAct={canAct}
             signedIn={staff !== null}
-            onHandle={async (request) => {
-              const answer = await sendManagerCommand(socket, 'assist:handle', { requestId: request.id });
-              if (answer.ok) {
-                setNotice({ kind: 'ok', text: t('manager.assist.taken', { device: request.deviceName }) });
-                return;
-              }
-              lostSignIn(answer.error);
-              setNotice({ kind: 'error', text: t('manager.assist.notTaken', { device: request.deviceName, reason: t(`errors.${answer.error.code}`) }) });
-            }}
+            onHandle={(request) =>
+              act(
+                sendManagerCommand(socket, 'assist:handle', { requestId: request.id }),
+                t('manager.assist.taken', { device: request.deviceName }),
+                (reason) => t('manager.assist.notTaken', { device: request.deviceName, reason }),
+              )
+            }
           />
           <ServicesPanel
             services={snapshot?.services ?? []}
             canAct={canAct}
             signedIn={staff !== null}
-            onPause={async (service, reason) => {
-              const answer = await sendManagerCommand(socket, 'service:pause-issuing', { serviceId: service.id, reason });
-              if (!answer.ok) {
-                lostSignIn(answer.error);
-                // said on the page too: the dialog may be gone by now (closed, or the service paused meanwhile)
-                setNotice({ kind: 'error', text: t('manager.queue.notPaused', { service: name(service.names), reason: t(`errors.${answer.error.code}`) }) });
-                return answer.error;
-              }
-              setNotice({ kind: 'ok', text: t('manager.queue.pausedNotice', { service: name(service.names), reason }) });
-              return null;
-            }}
-            onResume={async (service) => {
-              const answer = await sendManagerCommand(socket, 'service:resume-issuing', { serviceId: service.id });
-              if (!answer.ok) {
-                lostSignIn(answer.error);
-                setNotice({ kind: 'error', text: t('manager.queue.notResumed', { service: name(service.names), reason: t(`errors.${answer.error.code}`) }) });
-                return answer.error;
-              }
-              setNotice({ kind: 'ok', text: t('manager.queue.resumedNotice', { service: name(service.names) }) });
-              return null;
-            }}
+            onPause={(service, reason) =>
+              // a refusal is said on the page too: the dialog may be gone by now (closed, or the service paused meanwhile)
+              act(
+                sendManagerCommand(socket, 'service:pause-issuing', { serviceId: service.id, reason }),
+                t('manager.queue.pausedNotice', { service: name(service.names), reason }),
+                (why) => t('manager.queue.notPaused', { service: name(service.names), reason: why }),
+              )
+            }
+            onResume={(service) =>
+              act(
+                sendManagerCommand(socket, 'service:resume-issuing', { serviceId: service.id }),
+                t('manager.queue.resumedNotice', { service: name(service.names) }),
+                (reason) => t('manager.queue.notResumed', { service: name(service.names), reason }),
+              )
+            }
           />
           <section className="panel" aria-labelledby="health-title">
             <h2 id="health-title">{t('manager.health.title')}</h2>
@@ -342,85 +341,6 @@ function Manager({ device }: { device: PairedDevice }) {
         />
       )}
     </div>
-  );
-}
-
-/**
- * 呼叫帮办: the open requests, the longest waiting first, each with a button to take it; then the latest
- * ones taken, with who took them.
- */
-function AssistPanel({
-  requests,
-  now,
-  timeZone,
-  canAct,
-  signedIn,
-  onHandle,
-}: {
-  requests: AssistRequestView[];
-  /** the server's clock */
-  now: number;
-  timeZone: string;
-  canAct: boolean;
-  signedIn: boolean;
-  onHandle: (request: AssistRequestView) => Promise<void>;
-}) {
-  const { t } = useTranslation();
-  const [pending, setPending] = useState<string | null>(null);
-  const open = requests.filter((r) => r.handled === null);
-  const taken = requests
-    .filter((r) => r.handled !== null)
-    .sort((a, b) => b.handled!.at - a.handled!.at)
-    .slice(0, TAKEN_ASSISTS_SHOWN);
-  const handle = async (request: AssistRequestView) => {
-    setPending(request.id);
-    await onHandle(request);
-    setPending(null);
-  };
-  return (
-    <section className={`panel manager__assists ${open.length > 0 ? 'manager__assists--open' : ''}`} aria-labelledby="assist-title" data-testid="assist-panel">
-      <h2 id="assist-title">{open.length > 0 ? t('manager.assist.titleOpen', { count: open.length }) : t('manager.assist.title')}</h2>
-      {open.length === 0 ? (
-        <p className="muted">{t('manager.assist.empty')}</p>
-      ) : (
-        <ul className="manager__list" data-testid="assist-list">
-          {open.map((r) => (
-            <li key={r.id} className="manager__assist" data-testid={`assist-${r.deviceId}`}>
-              <div>
-                <time>{formatClock(r.at, timeZone, false)}</time> <b>{r.deviceName}</b> {t(`manager.assist.reasons.${r.reason ?? 'help'}`)}
-                <div className="manager__assist-wait">
-                  {t('manager.assist.waiting', { duration: formatDuration(Math.max(0, now - r.at)) })}
-                  {r.times > 1 && <span className="manager__assist-times"> · {t('manager.assist.times', { count: r.times })}</span>}
-                </div>
-              </div>
-              <button
-                type="button"
-                className="btn btn--primary"
-                disabled={!canAct || pending !== null}
-                aria-label={t('manager.assist.takeLabel', { device: r.deviceName })}
-                onClick={() => void handle(r)}
-              >
-                {t('manager.assist.take')}
-              </button>
-            </li>
-          ))}
-        </ul>
-      )}
-      {open.length > 0 && !signedIn && <p className="muted manager__hint">{t('manager.assist.needSignIn')}</p>}
-      {taken.length > 0 && (
-        <>
-          <h3 className="manager__subtitle">{t('manager.assist.takenTitle')}</h3>
-          <ul className="manager__list" data-testid="assist-taken">
-            {taken.map((r) => (
-              <li key={r.id} className="manager__assist manager__assist--taken">
-                <time>{formatClock(r.at, timeZone, false)}</time> <b>{r.deviceName}</b>{' '}
-                {t('manager.assist.takenBy', { name: r.handled!.staffName, time: formatClock(r.handled!.at, timeZone, false) })}
-              </li>
-            ))}
-          </ul>
-        </>
-      )}
-    </section>
   );
 }
 
