@@ -18,6 +18,7 @@ import {
   type CallView,
   type ConnectErrorData,
   type CounterCommandResult,
+  type CounterServicesResult,
   type DeviceKind,
   type HallSnapshot,
   type HallUpdate,
@@ -726,6 +727,18 @@ export function attachRealtime(
     };
     command(socket, 'service:pause-issuing', M['service:pause-issuing'], (p) => setIssuing({ type: 'pause-issuing', serviceId: p.serviceId, reason: p.reason }));
     command(socket, 'service:resume-issuing', M['service:resume-issuing'], (p) => setIssuing({ type: 'resume-issuing', serviceId: p.serviceId }));
+    /** 潮汐窗口: what a counter calls for, changed for today or given back the catalogue's; every screen hears it in the next hall:update, the counter's terminal at once */
+    const setServices = (cmd: Extract<Command, { type: 'set-services' | 'reset-services' }>): Ack<CounterServicesResult> => {
+      const manager = signedIn();
+      if (!manager.ok) return manager;
+      const outcome = hall.execute(cmd, { deviceId: device.id, staffId: manager.staffId });
+      if (!outcome.ok) return outcome;
+      const counter = hall.state.counters.get(cmd.counterId)!;
+      log.info({ device: device.id, staff: manager.staffId, counter: counter.id, services: counter.services }, cmd.type === 'set-services' ? 'counter services set by a manager' : 'counter services reset by a manager');
+      return { ok: true, data: { counterId: counter.id, services: counter.services.map((s) => ({ serviceId: s.serviceId, level: s.level })), servicesSetAt: counter.servicesSetAt } };
+    };
+    command(socket, 'counter:set-services', M['counter:set-services'], (p) => setServices({ type: 'set-services', counterId: p.counterId, services: p.services }));
+    command(socket, 'counter:reset-services', M['counter:reset-services'], (p) => setServices({ type: 'reset-services', counterId: p.counterId }));
     command(socket, 'assist:handle', M['assist:handle'], (p): Ack<AssistRequestView> => {
       const manager = signedIn();
       if (!manager.ok) return manager;

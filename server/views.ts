@@ -114,7 +114,9 @@ export function counterPublicView(state: HallState, counterId: string, staff: St
     pauseReason: cs.pauseReason,
     current: current ? { id: current.id, number: current.number, serviceId: current.serviceId } : null,
     staff: person ? { name: person.name, staffNo: person.staffNo } : null,
-    serviceIds: counter.services.map((s) => s.serviceId),
+    serviceIds: [...counter.services.filter((s) => s.level === 'primary'), ...counter.services.filter((s) => s.level === 'backup')].map((s) => s.serviceId),
+    backupServiceIds: counter.services.filter((s) => s.level === 'backup').map((s) => s.serviceId),
+    servicesSetAt: counter.servicesSetAt,
   };
 }
 

@@ -43,6 +43,7 @@ export const ServiceConfig = z.strictObject({
 export type ServiceConfig = z.infer<typeof ServiceConfig>;
 
 export const CounterServiceConfig = z.strictObject({ serviceId: Slug, level: ServiceLevel });
+export type CounterServiceConfig = z.infer<typeof CounterServiceConfig>;
 
 export const CounterConfig = z.strictObject({
   id: Slug,

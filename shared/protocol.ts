@@ -181,6 +181,27 @@ export type PauseIssuingPayload = z.infer<typeof PauseIssuingPayload>;
 export const ResumeIssuingPayload = z.strictObject({ serviceId: Id });
 export type ResumeIssuingPayload = z.infer<typeof ResumeIssuingPayload>;
 
+/** A service a counter calls for, and how: main work (primary) or backup (docs/queue-policy.md). */
+export const CounterServiceLevel = z.strictObject({ serviceId: Id, level: ServiceLevel });
+export type CounterServiceLevel = z.infer<typeof CounterServiceLevel>;
+
+/**
+ * 潮汐窗口: a hall manager changes the services a counter calls for, for the rest of the day at most
+ * (the catalogue's come back at the close of the day, or with counter:reset-services). The visitor at
+ * the counter stays; visitors directed to it stay directed.
+ */
+export const SetCounterServicesPayload = z.strictObject({
+  counterId: Id,
+  services: z
+    .array(CounterServiceLevel)
+    .min(1)
+    .max(200)
+    .refine((list) => new Set(list.map((s) => s.serviceId)).size === list.length, 'a service is named twice'),
+});
+export type SetCounterServicesPayload = z.infer<typeof SetCounterServicesPayload>;
+export const ResetCounterServicesPayload = z.strictObject({ counterId: Id });
+export type ResetCounterServicesPayload = z.infer<typeof ResetCounterServicesPayload>;
+
 export const MANAGER_COMMANDS = {
   'staff:sign-in': ManagerSignInPayload,
   'staff:sign-out': EmptyPayload,
@@ -188,6 +209,8 @@ export const MANAGER_COMMANDS = {
   'assist:handle': HandleAssistPayload,
   'service:pause-issuing': PauseIssuingPayload,
   'service:resume-issuing': ResumeIssuingPayload,
+  'counter:set-services': SetCounterServicesPayload,
+  'counter:reset-services': ResetCounterServicesPayload,
 } as const;
 
 export type KioskCommand = keyof typeof KIOSK_COMMANDS;
@@ -263,7 +286,12 @@ export interface CounterPublicView extends CounterRef {
   current: TicketRef | null;
   /** display name of the signed-in clerk, with their staff number */
   staff: { name: string; staffNo: string } | null;
+  /** the services the counter calls for now, its main work first (the catalogue's, or a hall manager's for today) */
   serviceIds: string[];
+  /** those of `serviceIds` it calls for only as backup, after its main work */
+  backupServiceIds: string[];
+  /** when a hall manager changed its services away from the catalogue's for today (潮汐窗口); null: the catalogue's */
+  servicesSetAt: number | null;
 }
 
 export interface CallView {
@@ -471,6 +499,14 @@ export interface IssuingResult {
   availability: ServiceAvailability;
 }
 
+/** The services a counter calls for after a manager changed or reset them. */
+export interface CounterServicesResult {
+  counterId: string;
+  services: CounterServiceLevel[];
+  /** when they stopped being the catalogue's (server clock, epoch ms); null: the catalogue's */
+  servicesSetAt: number | null;
+}
+
 /** requests for help already taken that a dashboard is sent on connecting and shows: the latest taken */
 export const TAKEN_ASSISTS_SHOWN = 5;
 
@@ -545,6 +581,8 @@ export interface ManagerClientEvents {
   'assist:handle': Command<HandleAssistPayload, AssistRequestView>;
   'service:pause-issuing': Command<PauseIssuingPayload, IssuingResult>;
   'service:resume-issuing': Command<ResumeIssuingPayload, IssuingResult>;
+  'counter:set-services': Command<SetCounterServicesPayload, CounterServicesResult>;
+  'counter:reset-services': Command<ResetCounterServicesPayload, CounterServicesResult>;
   'hall:sync': (ack: AckCallback<HallSnapshot>) => void;
 }
 

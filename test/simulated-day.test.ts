@@ -21,6 +21,14 @@ const SECOND_MS = 1000;
 const DAY = '2026-03-03';
 const NEXT_DAY = '2026-03-04';
 
+// 潮汐窗口: late in the afternoon the social-insurance queue is long, so a hall manager has the pickup
+// counter (c6) call for it as its main work from 16:00 (pickups become its backup) and leaves it so: the
+// close of the day resets it; before lunch the assisted counter (c7) calls for passports only, 11:00–11:30
+const TIDAL = {
+  c6: { from: shanghai(DAY, '16:00'), to: Number.POSITIVE_INFINITY, services: [{ serviceId: 'social-insurance', level: 'primary' as const }, { serviceId: 'pickup', level: 'backup' as const }] },
+  c7: { from: shanghai(DAY, '11:00'), to: shanghai(DAY, '11:30'), services: [{ serviceId: 'passport', level: 'primary' as const }] },
+};
+
 interface Plan {
   /** the visitor never comes to the counter */
   absent: boolean;
@@ -43,6 +51,8 @@ interface Desk {
 interface CallRecord {
   counterId: string;
   ticketId: string;
+  /** the ticket's service when it was called (a transfer may change it later) */
+  serviceId: string;
   rule: CallRule;
   at: number;
 }
@@ -139,7 +149,7 @@ function simulateDay(seed: number, options: DayOptions = BUSY_DAY) {
     for (const e of events) {
       switch (e.type) {
         case 'ticket.called':
-          calls.push({ counterId: e.counterId, ticketId: e.ticketId, rule: e.rule, at: e.at });
+          calls.push({ counterId: e.counterId, ticketId: e.ticketId, serviceId: h.ticket(e.ticketId).serviceId, rule: e.rule, at: e.at });
           consecutivePriority.set(e.counterId, e.rule === 'priority' ? (consecutivePriority.get(e.counterId) ?? 0) + 1 : 0);
           bump(stats.rules, e.rule);
           break;
@@ -487,11 +497,12 @@ function simulateDay(seed: number, options: DayOptions = BUSY_DAY) {
     // a morning peak, then a steady flow close to what eight counters can serve
     if (h.now < issueEnd && rnd() < (h.now >= peakStart && h.now < peakEnd ? 0.6 : 0.45)) issueOne();
     returns();
-    // counter 3's clerk signs out for lunch (another clerk cannot take over their login meanwhile) and comes back
+    // counter 3's clerk signs out for lunch and comes back; meanwhile counter 1's clerk, with a visitor in
+    // hand, cannot move to counter 3 (STAFF_BUSY): the sign-out waits for a moment when both hold
     const c3 = h.counter('c3');
-    if (!c3Out && h.now >= lunchOut && (c3.status === 'idle' || c3.status === 'paused')) {
+    if (!c3Out && h.now >= lunchOut && (c3.status === 'idle' || c3.status === 'paused') && h.counter('c1').currentTicketId !== null) {
       must({ type: 'sign-out', counterId: 'c3' });
-      refusedAs({ type: 'sign-in', counterId: 'c3', staffId: staffOf('c1') }, ['STAFF_BUSY']);
+      if (refusedAs({ type: 'sign-in', counterId: 'c3', staffId: staffOf('c1') }, ['STAFF_BUSY']).ok) problems.push("c1's clerk signed in at c3 with a visitor in hand");
       c3Out = true;
     }
     if (c3Out && !c3Back && h.now >= lunchBack) {
@@ -518,6 +529,11 @@ function simulateDay(seed: number, options: DayOptions = BUSY_DAY) {
       const paused = h.state.issuingPauses.has(p.serviceId);
       if (!paused && h.now >= p.from && h.now < p.to) must({ type: 'pause-issuing', serviceId: p.serviceId, reason: '系统维护' });
       else if (paused && h.now >= p.to) must({ type: 'resume-issuing', serviceId: p.serviceId });
+    }
+    for (const [counterId, change] of Object.entries(TIDAL)) {
+      const changed = h.state.counters.get(counterId)!.servicesSetAt !== null;
+      if (!changed && h.now >= change.from && h.now < change.to) must({ type: 'set-services', counterId, services: change.services });
+      else if (changed && h.now >= change.to) must({ type: 'reset-services', counterId });
     }
     for (const desk of desks) if (h.now >= desk.nextAt && !(desk.id === 'c3' && c3Out && !c3Back)) act(desk);
     if (step % 400 === 0) {
@@ -611,8 +627,30 @@ describe('a simulated day in the demo hall', () => {
     const resumed = day.closed.events.filter((e) => e.type === 'service.issuing_resumed');
     expect(resumed.map((e) => e.type === 'service.issuing_resumed' && e.serviceId)).toEqual(['pickup']);
     expect(h.state.issuingPauses.size).toBe(0);
-    expect(cancelled.length + signedOut.length + resumed.length).toBe(day.closed.events.length);
+    // and the pickup counter, a tidal counter since 16:00, calls for its catalogue's services again
+    const reset = day.closed.events.filter((e) => e.type === 'counter.services_set');
+    expect(reset.map((e) => e.type === 'counter.services_set' && e.counterId)).toEqual(['c6']);
+    expect([...h.state.counters.values()].every((c) => c.servicesSetAt === null)).toBe(true);
+    expect(h.state.counters.get('c6')!.services).toEqual(DEMO_CATALOGUE.counters.find((c) => c.id === 'c6')!.services);
+    expect(cancelled.length + signedOut.length + resumed.length + reset.length).toBe(day.closed.events.length);
     expect([...h.state.counterStates.values()].every((c) => c.status === 'signed_out' && c.staffId === null)).toBe(true);
+  });
+
+  it('had the tidal counters call for their new services while changed, and for the catalogue\'s otherwise', () => {
+    // calls a counter's services chose (not a ticket directed to it, nor one the clerk picked by hand)
+    const byServices = (counterId: string, from: number, to: number) =>
+      calls.filter((c) => c.counterId === counterId && c.at >= from && c.at < to && c.rule !== 'directed' && c.rule !== 'specific');
+    const c6Changed = byServices('c6', TIDAL.c6.from, Number.POSITIVE_INFINITY);
+    expect(c6Changed.some((c) => c.serviceId === 'social-insurance')).toBe(true); // (by rule overdue, mostly: the day runs behind)
+    expect(c6Changed.filter((c) => !['social-insurance', 'pickup'].includes(c.serviceId))).toEqual([]);
+    expect(byServices('c6', 0, TIDAL.c6.from).filter((c) => !['pickup', 'consult'].includes(c.serviceId))).toEqual([]);
+    const c7Changed = byServices('c7', TIDAL.c7.from, TIDAL.c7.to);
+    expect(c7Changed.length).toBeGreaterThan(0);
+    expect(c7Changed.filter((c) => c.serviceId !== 'passport')).toEqual([]);
+    // afterwards, counter 7 calls for all its catalogue's services again: consultations first, as its main work
+    const c7After = byServices('c7', TIDAL.c7.to, Number.POSITIVE_INFINITY);
+    expect(c7After.some((c) => c.serviceId === 'consult')).toBe(true);
+    expect(c7After.filter((c) => c.serviceId === 'passport' && c.rule === 'primary')).toEqual([]);
   });
 
   it('left every ticket in exactly one final state', () => {

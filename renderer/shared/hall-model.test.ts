@@ -3,7 +3,7 @@ import type { CallView, CounterPublicView, HallSnapshot, HallUpdate } from '../.
 import { applyCall, applyCounterView, applyOwnCounterView, applyUpdate, fromSnapshot, inArea } from './hall-model.ts';
 
 const counter = (id: string, number: number, area: string): CounterPublicView => ({
-  id, number, name: '综合窗口', kind: 'comprehensive', area, status: 'idle', statusSince: 0, pauseReason: null, current: null, staff: null, serviceIds: ['s1'],
+  id, number, name: '综合窗口', kind: 'comprehensive', area, status: 'idle', statusSince: 0, pauseReason: null, current: null, staff: null, serviceIds: ['s1'], backupServiceIds: [], servicesSetAt: null,
 });
 
 const snapshot = (seq: number): HallSnapshot => ({

@@ -595,3 +595,80 @@ describe('a hall manager pauses issuing for a service', () => {
     expect(h.issue('a').number).toBe('A001');
   });
 });
+
+describe('潮汐窗口: a hall manager changes the services a counter calls for, for the day', () => {
+  it('the counter then calls for the new services at the levels given, and the catalogue\'s again after a reset', () => {
+    const h = unitHall();
+    const a = h.issue('a');
+    h.advanceMinutes(1);
+    const c = h.issue('c');
+    h.signIn('k1'); // k1: a primary, b backup
+    const d = h.ok({ type: 'set-services', counterId: 'k1', services: [{ serviceId: 'c', level: 'primary' }, { serviceId: 'a', level: 'backup' }] });
+    expect(d.events).toEqual([{ type: 'counter.services_set', at: h.now, counterId: 'k1', services: [{ serviceId: 'c', level: 'primary' }, { serviceId: 'a', level: 'backup' }] }]);
+    expect(h.state.counters.get('k1')).toMatchObject({ servicesSetAt: h.now, catalogueServices: [{ serviceId: 'a', level: 'primary' }, { serviceId: 'b', level: 'backup' }] });
+    expect(h.callNext('k1')).toMatchObject({ ticket: { id: c.id }, rule: 'primary' }); // its main work now, though a waited longer
+    h.ok({ type: 'start', counterId: 'k1' });
+    h.ok({ type: 'complete', counterId: 'k1', outcome: 'concluded' });
+    expect(h.callNext('k1')).toMatchObject({ ticket: { id: a.id }, rule: 'backup' });
+    h.ok({ type: 'start', counterId: 'k1' });
+    h.ok({ type: 'complete', counterId: 'k1', outcome: 'concluded' });
+    h.issue('b');
+    h.refuse({ type: 'call-next', counterId: 'k1' }, 'NO_TICKET_WAITING'); // b is not k1's today
+    expect(h.ok({ type: 'reset-services', counterId: 'k1' }).events).toEqual([
+      { type: 'counter.services_set', at: h.now, counterId: 'k1', services: [{ serviceId: 'a', level: 'primary' }, { serviceId: 'b', level: 'backup' }] },
+    ]);
+    expect(h.state.counters.get('k1')).toMatchObject({ servicesSetAt: null });
+    expect(h.callNext('k1').rule).toBe('backup');
+    expect(stateProblems(h.state)).toEqual([]);
+  });
+
+  it('keeps the visitor at the counter and the visitors directed to it, and works on a counter nobody is signed in at', () => {
+    const { h, id } = calledAtK1();
+    h.ok({ type: 'set-services', counterId: 'k1', services: [{ serviceId: 'c', level: 'primary' }] });
+    expect(h.counter('k1')).toMatchObject({ status: 'calling', currentTicketId: id });
+    h.ok({ type: 'start', counterId: 'k1' });
+    h.ok({ type: 'complete', counterId: 'k1', outcome: 'concluded' });
+    // a signed-out counter made ready for the clerk who will come
+    h.ok({ type: 'set-services', counterId: 'k3', services: [{ serviceId: 'a', level: 'primary' }] });
+    const a = h.issue('a');
+    h.signIn('k3');
+    expect(h.callNext('k3').ticket.id).toBe(a.id);
+    expect(stateProblems(h.state)).toEqual([]);
+  });
+
+  it('a change to what the counter calls for already, and a reset of a counter not changed, are answered with nothing to commit', () => {
+    const h = unitHall();
+    expect(h.ok({ type: 'set-services', counterId: 'k1', services: [{ serviceId: 'b', level: 'backup' }, { serviceId: 'a', level: 'primary' }] }).events).toEqual([]);
+    expect(h.ok({ type: 'reset-services', counterId: 'k1' }).events).toEqual([]);
+    h.ok({ type: 'set-services', counterId: 'k1', services: [{ serviceId: 'a', level: 'backup' }] });
+    // the catalogue's list given by hand is a reset too
+    h.ok({ type: 'set-services', counterId: 'k1', services: [{ serviceId: 'a', level: 'primary' }, { serviceId: 'b', level: 'backup' }] });
+    expect(h.state.counters.get('k1')!.servicesSetAt).toBeNull();
+  });
+
+  it('refuses an unknown counter or service, no service at all, and a service named twice; a refusal changes nothing', () => {
+    const h = unitHall();
+    const before = structuredClone(h.state);
+    h.refuse({ type: 'set-services', counterId: 'nope', services: [{ serviceId: 'a', level: 'primary' }] }, 'COUNTER_NOT_FOUND');
+    h.refuse({ type: 'reset-services', counterId: 'nope' }, 'COUNTER_NOT_FOUND');
+    h.refuse({ type: 'set-services', counterId: 'k1', services: [{ serviceId: 'nope', level: 'primary' }] }, 'SERVICE_NOT_FOUND');
+    h.refuse({ type: 'set-services', counterId: 'k1', services: [] }, 'VALIDATION_FAILED');
+    h.refuse({ type: 'set-services', counterId: 'k1', services: [{ serviceId: 'a', level: 'primary' }, { serviceId: 'a', level: 'backup' }] }, 'VALIDATION_FAILED');
+    expect(h.state).toEqual(before);
+  });
+
+  it('lasts until the close of the day at most: the next day the counter calls for the catalogue\'s services', () => {
+    const h = unitHall();
+    h.ok({ type: 'set-services', counterId: 'k2', services: [{ serviceId: 'c', level: 'primary' }] });
+    expect(h.ok({ type: 'close-day' }).events).toEqual([]); // the same day: still changed
+    h.advanceMinutes(24 * 60);
+    expect(h.ok({ type: 'close-day' }).events).toContainEqual({
+      type: 'counter.services_set',
+      at: h.now,
+      counterId: 'k2',
+      services: [{ serviceId: 'b', level: 'primary' }, { serviceId: 'a', level: 'backup' }],
+    });
+    expect(h.state.counters.get('k2')).toMatchObject({ servicesSetAt: null });
+    expect(stateProblems(h.state)).toEqual([]);
+  });
+});

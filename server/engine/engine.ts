@@ -2,10 +2,10 @@
 import { hallError, type HallError } from '../../shared/errors.ts';
 import { ageOn, birthDateOf, idNumberProblem, maskIdNumber, normaliseIdNumber } from '../../shared/id-number.ts';
 import { readHallClock, parseClockTime } from '../../shared/hall-time.ts';
-import { formatTicketNumber, type ServiceConfig } from '../../shared/catalogue.ts';
+import { formatTicketNumber, type CounterServiceConfig, type ServiceConfig } from '../../shared/catalogue.ts';
 import type { Outcome, PriorityKind, ServiceAvailability, SuspendReturn } from '../../shared/protocol.ts';
 import type { HallEvent } from './events.ts';
-import { dailySeqKey, isFinal, type Counter, type CounterState, type HallState, type Ticket } from './state.ts';
+import { dailySeqKey, isFinal, sameServices, type Counter, type CounterState, type HallState, type Ticket } from './state.ts';
 import { counterMayCall, pickNext } from './call-next.ts';
 
 export type Command =
@@ -40,6 +40,12 @@ export type Command =
   /** a hall manager stops the kiosks issuing tickets for a service, for the rest of the day at most; waiting visitors are still called */
   | { type: 'pause-issuing'; serviceId: string; reason: string }
   | { type: 'resume-issuing'; serviceId: string }
+  /**
+   * 潮汐窗口: a hall manager changes the services a counter calls for, for the rest of the day at most
+   * (the catalogue's are back at the close of the day, or with `reset-services`).
+   */
+  | { type: 'set-services'; counterId: string; services: CounterServiceConfig[] }
+  | { type: 'reset-services'; counterId: string }
   | { type: 'close-day' };
 
 export interface EngineContext {
@@ -184,9 +190,31 @@ function decideIssuing(state: HallState, cmd: Extract<Command, { type: 'pause-is
   return done([{ type: 'service.issuing_resumed', at: ctx.now, serviceId: cmd.serviceId }]);
 }
 
+/**
+ * A counter's services changed by a hall manager (or given back the catalogue's). Any status: a counter
+ * nobody works at yet may be made ready for the clerk who will. The visitor at the counter now stays
+ * theirs; visitors directed to it or suspended for it stay so.
+ */
+function decideServices(state: HallState, cmd: Extract<Command, { type: 'set-services' | 'reset-services' }>, ctx: EngineContext): Decision {
+  const counter = state.counters.get(cmd.counterId);
+  if (!counter) return fail('COUNTER_NOT_FOUND');
+  const services = cmd.type === 'reset-services' ? counter.catalogueServices : cmd.services;
+  if (cmd.type === 'set-services') {
+    if (services.length === 0) return fail('VALIDATION_FAILED', 'a counter needs at least one service');
+    const seen = new Set<string>();
+    for (const s of services) {
+      if (!state.services.has(s.serviceId)) return fail('SERVICE_NOT_FOUND');
+      if (seen.has(s.serviceId)) return fail('VALIDATION_FAILED', `service ${s.serviceId} named twice`);
+      seen.add(s.serviceId);
+    }
+  }
+  if (sameServices(counter.services, services)) return done([]); // as asked already (a retry, or a reset of a counter not changed)
+  return done([{ type: 'counter.services_set', at: ctx.now, counterId: counter.id, services: services.map((s) => ({ serviceId: s.serviceId, level: s.level })) }]);
+}
+
 function decideCounter(
   state: HallState,
-  cmd: Exclude<Command, { type: 'issue' | 'close-day' | 'pause-issuing' | 'resume-issuing' }>,
+  cmd: Exclude<Command, { type: 'issue' | 'close-day' | 'pause-issuing' | 'resume-issuing' | 'set-services' | 'reset-services' }>,
   ctx: EngineContext,
 ): Decision {
   const counter = state.counters.get(cmd.counterId);
@@ -350,7 +378,8 @@ function decideCounter(
 
 /**
  * Closes earlier business days: cancels their unfinished tickets (the hall closed with them still open),
- * signs out the clerks signed in since then, and resumes issuing paused on those days.
+ * signs out the clerks signed in since then, resumes issuing paused on those days and gives counters
+ * whose services a manager changed on those days the catalogue's back.
  */
 function decideCloseDay(state: HallState, ctx: EngineContext): Decision {
   const today = readHallClock(ctx.now, state.settings.timeZone).businessDate;
@@ -371,6 +400,11 @@ function decideCloseDay(state: HallState, ctx: EngineContext): Decision {
   for (const [serviceId, pause] of state.issuingPauses) {
     if (readHallClock(pause.since, state.settings.timeZone).businessDate < today) events.push({ type: 'service.issuing_resumed', at: ctx.now, serviceId });
   }
+  // and every counter calling for the catalogue's services again (潮汐窗口 are for the day)
+  for (const counter of state.counters.values()) {
+    if (counter.servicesSetAt === null || readHallClock(counter.servicesSetAt, state.settings.timeZone).businessDate >= today) continue;
+    events.push({ type: 'counter.services_set', at: ctx.now, counterId: counter.id, services: counter.catalogueServices.map((s) => ({ serviceId: s.serviceId, level: s.level })) });
+  }
   return done(events);
 }
 
@@ -387,6 +421,9 @@ export function decide(state: HallState, cmd: Command, ctx: EngineContext): Deci
     case 'pause-issuing':
     case 'resume-issuing':
       return decideIssuing(state, cmd, ctx);
+    case 'set-services':
+    case 'reset-services':
+      return decideServices(state, cmd, ctx);
     default:
       return decideCounter(state, cmd, ctx);
   }

@@ -1,7 +1,8 @@
 // Domain events: what happened, as the engine decided it. Appended to the events table and applied
 // to the in-memory state by `applyEvent`; the projection tables are written from the result.
 import type { CallRule, Outcome, PriorityKind, SuspendReturn } from '../../shared/protocol.ts';
-import { dailySeqKey, type HallState, type Ticket } from './state.ts';
+import type { CounterServiceConfig } from '../../shared/catalogue.ts';
+import { dailySeqKey, setCounterServices, type HallState, type Ticket } from './state.ts';
 
 export type HallEvent =
   | {
@@ -46,7 +47,9 @@ export type HallEvent =
   | { type: 'counter.unpaused'; at: number; counterId: string }
   /** a hall manager stopped the kiosks issuing tickets for a service (its system is down, its capacity for the day is reached…) */
   | { type: 'service.issuing_paused'; at: number; serviceId: string; reason: string }
-  | { type: 'service.issuing_resumed'; at: number; serviceId: string };
+  | { type: 'service.issuing_resumed'; at: number; serviceId: string }
+  /** the services a counter calls for from now: a hall manager's change (潮汐窗口), or the catalogue's again (a reset, the close of the day) */
+  | { type: 'counter.services_set'; at: number; counterId: string; services: CounterServiceConfig[] };
 
 export type HallEventType = HallEvent['type'];
 
@@ -269,5 +272,11 @@ export function applyEvent(state: HallState, e: HallEvent): void {
     case 'service.issuing_resumed':
       state.issuingPauses.delete(e.serviceId);
       return;
+    case 'counter.services_set': {
+      const counter = state.counters.get(e.counterId);
+      if (!counter) throw new Error(`unknown counter ${e.counterId}`);
+      setCounterServices(counter, e.services, e.at);
+      return;
+    }
   }
 }

@@ -58,7 +58,12 @@ export interface CounterState {
 }
 
 export interface Counter extends CounterConfig {
+  /** `services` as a map; both are what the counter calls for now */
   levels: Map<string, ServiceLevel>;
+  /** what the catalogue says it calls for: `services` again after the close of the day, or a manager's reset */
+  catalogueServices: CounterConfig['services'];
+  /** when a hall manager last changed `services` away from the catalogue's (潮汐窗口), null while they are the catalogue's */
+  servicesSetAt: number | null;
 }
 
 export interface HallState {
@@ -88,7 +93,7 @@ export function createHallState(input: {
   const counters = new Map<string, Counter>();
   const counterStates = new Map<string, CounterState>();
   for (const c of input.counters) {
-    counters.set(c.id, { ...c, levels: new Map(c.services.map((s) => [s.serviceId, s.level])) });
+    counters.set(c.id, { ...c, levels: new Map(c.services.map((s) => [s.serviceId, s.level])), catalogueServices: c.services, servicesSetAt: null });
     counterStates.set(c.id, {
       id: c.id,
       status: 'signed_out',
@@ -115,6 +120,20 @@ export function createHallState(input: {
 
 export function isFinal(status: TicketStatus): boolean {
   return status === 'completed' || status === 'no_show' || status === 'cancelled';
+}
+
+/** The same services at the same levels, in any order. */
+export function sameServices(a: CounterConfig['services'], b: CounterConfig['services']): boolean {
+  if (a.length !== b.length) return false;
+  const levels = new Map(a.map((s) => [s.serviceId, s.level]));
+  return b.every((s) => levels.get(s.serviceId) === s.level);
+}
+
+/** Gives a counter `services` to call for (a manager's change, a reset, or one loaded at start); `at`: when. */
+export function setCounterServices(counter: Counter, services: CounterConfig['services'], at: number): void {
+  counter.services = services;
+  counter.levels = new Map(services.map((s) => [s.serviceId, s.level]));
+  counter.servicesSetAt = sameServices(services, counter.catalogueServices) ? null : at;
 }
 
 export function dailySeqKey(businessDate: string, serviceId: string): string {

@@ -1,9 +1,11 @@
 // Reads and writes the hall's tables. Events and the projections they change are written in one
 // transaction; the in-memory state is only trusted after that transaction commits.
 import type { Database, Statement } from 'better-sqlite3';
+import { z } from 'zod';
 import {
   CategoryConfig,
   CounterConfig,
+  CounterServiceConfig,
   HallSettings,
   ServiceConfig,
   type CatalogueFile,
@@ -11,7 +13,7 @@ import {
 import type { CounterStatus, DeviceKind, StaffRole } from '../../shared/protocol.ts';
 import { businessDateOf } from '../../shared/hall-time.ts';
 import { applyEvent, touchedBy, type HallEvent } from '../engine/events.ts';
-import { createHallState, dailySeqKey, isFinal, type HallState, type Ticket } from '../engine/state.ts';
+import { createHallState, dailySeqKey, isFinal, setCounterServices, type HallState, type Ticket } from '../engine/state.ts';
 import { hashPassword, hashToken, newDeviceToken, newId, newSecret } from '../security.ts';
 import { eventHash, GENESIS_HASH } from './audit-chain.ts';
 
@@ -187,6 +189,8 @@ export class HallStore {
   private readonly upsertDailySeq: Statement;
   private readonly upsertIssuingPause: Statement;
   private readonly deleteIssuingPause: Statement;
+  private readonly upsertCounterServices: Statement;
+  private readonly deleteCounterServices: Statement;
   private readonly deviceByTokenHash: Statement;
   private readonly staffByLogin: Statement;
   private readonly staffById: Statement;
@@ -217,6 +221,8 @@ export class HallStore {
     );
     this.upsertIssuingPause = db.prepare('INSERT OR REPLACE INTO service_issuing_pauses (service_id, reason, since) VALUES (?, ?, ?)');
     this.deleteIssuingPause = db.prepare('DELETE FROM service_issuing_pauses WHERE service_id = ?');
+    this.upsertCounterServices = db.prepare('INSERT OR REPLACE INTO counter_services_set (counter_id, services, since) VALUES (?, ?, ?)');
+    this.deleteCounterServices = db.prepare('DELETE FROM counter_services_set WHERE counter_id = ?');
     this.deviceByTokenHash = db.prepare('SELECT * FROM devices WHERE token_hash = ?');
     this.staffByLogin = db.prepare('SELECT * FROM staff WHERE login = ?');
     this.staffById = db.prepare('SELECT * FROM staff WHERE id = ?');
@@ -303,6 +309,12 @@ export class HallStore {
     for (const r of this.db.prepare('SELECT service_id AS serviceId, reason, since FROM service_issuing_pauses').all() as { serviceId: string; reason: string; since: number }[]) {
       state.issuingPauses.set(r.serviceId, { reason: r.reason, since: r.since });
     }
+    for (const r of this.db.prepare('SELECT counter_id AS counterId, services, since FROM counter_services_set').all() as { counterId: string; services: string; since: number }[]) {
+      const counter = state.counters.get(r.counterId);
+      // a catalogue imported since may have removed the counter or some of the services
+      const services = z.array(CounterServiceConfig).parse(JSON.parse(r.services)).filter((s) => state.services.has(s.serviceId));
+      if (counter && services.length > 0) setCounterServices(counter, services, r.since);
+    }
     state.seq = (this.db.prepare('SELECT coalesce(max(seq), 0) FROM events').pluck().get() as number) ?? 0;
     return state;
   }
@@ -327,6 +339,11 @@ export class HallStore {
           if (e.type === 'ticket.issued') this.upsertDailySeq.run(e.businessDate, e.serviceId, e.dailySeq);
           else if (e.type === 'service.issuing_paused') this.upsertIssuingPause.run(e.serviceId, e.reason, e.at);
           else if (e.type === 'service.issuing_resumed') this.deleteIssuingPause.run(e.serviceId);
+          else if (e.type === 'counter.services_set') {
+            const counter = state.counters.get(e.counterId);
+            if (counter?.servicesSetAt == null) this.deleteCounterServices.run(e.counterId); // the catalogue's again
+            else this.upsertCounterServices.run(e.counterId, JSON.stringify(counter.services), counter.servicesSetAt);
+          }
         }
         for (const id of ticketIds) {
           const t = state.tickets.get(id);

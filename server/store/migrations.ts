@@ -211,6 +211,19 @@ export const MIGRATIONS: readonly Migration[] = [
       `);
     },
   },
+  {
+    version: 7,
+    description: 'services a hall manager gave a counter for the day (潮汐窗口): the projection of counter.services_set',
+    up(db) {
+      db.exec(`
+        CREATE TABLE counter_services_set (
+          counter_id TEXT PRIMARY KEY,
+          services TEXT NOT NULL,
+          since INTEGER NOT NULL
+        );
+      `);
+    },
+  },
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS[MIGRATIONS.length - 1]!.version;

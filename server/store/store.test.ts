@@ -47,7 +47,7 @@ describe('migrations', () => {
       .prepare("SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' ORDER BY name")
       .pluck()
       .all();
-    expect(tables).toEqual(['assist_requests', 'categories', 'clerk_sessions', 'counters', 'daily_sequences', 'devices', 'events', 'meta', 'service_issuing_pauses', 'services', 'settings', 'staff', 'tickets']);
+    expect(tables).toEqual(['assist_requests', 'categories', 'clerk_sessions', 'counter_services_set', 'counters', 'daily_sequences', 'devices', 'events', 'meta', 'service_issuing_pauses', 'services', 'settings', 'staff', 'tickets']);
     const eventColumns = (db.prepare('PRAGMA table_info(events)').all() as { name: string }[]).map((c) => c.name);
     expect(eventColumns).toEqual(['id', 'seq', 'type', 'at', 'device_id', 'staff_id', 'payload', 'prev_hash', 'hash']);
   });

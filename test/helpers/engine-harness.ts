@@ -7,7 +7,7 @@ import type { ErrorCode } from '../../shared/errors.ts';
 import { checkCharacter } from '../../shared/id-number.ts';
 import { decide, type Command, type Decision, type EngineContext } from '../../server/engine/engine.ts';
 import { applyEvent, type HallEvent } from '../../server/engine/events.ts';
-import { createHallState, type CounterState, type HallState, type Ticket } from '../../server/engine/state.ts';
+import { createHallState, sameServices, type CounterState, type HallState, type Ticket } from '../../server/engine/state.ts';
 
 export const MINUTE_MS = 60_000;
 export const HOUR_MS = 60 * MINUTE_MS;
@@ -194,6 +194,11 @@ export function stateProblems(state: HallState): string[] {
   for (const [serviceId, pause] of state.issuingPauses) {
     if (!state.services.has(serviceId)) problems.push(`issuing paused for unknown service ${serviceId}`);
     if (pause.reason.trim() === '') problems.push(`issuing for ${serviceId} paused without a reason`);
+  }
+  for (const counter of state.counters.values()) {
+    for (const s of counter.services) if (!state.services.has(s.serviceId)) problems.push(`${counter.id} calls for unknown service ${s.serviceId}`);
+    if (counter.levels.size !== counter.services.length || counter.services.some((s) => counter.levels.get(s.serviceId) !== s.level)) problems.push(`${counter.id}'s levels are not its services`);
+    if ((counter.servicesSetAt === null) !== sameServices(counter.services, counter.catalogueServices)) problems.push(`${counter.id}'s servicesSetAt does not say whether its services are the catalogue's`);
   }
   return problems;
 }

@@ -63,6 +63,24 @@ describe('the main namespace', () => {
   });
 });
 
+/** For each command that takes one, a payload its own namespace accepts: only authorization decides the answer. */
+const VALID_PAYLOADS: Record<string, () => Record<string, unknown>> = {
+  'ticket:issue': () => ({ serviceId: 'consult', idempotencyKey: idempotencyKey() }),
+  'staff:sign-in': () => ({ login: 'nobody', password: 'wrong-password' }),
+  'counter:complete': () => ({ outcome: 'concluded' }),
+  'counter:transfer': () => ({ serviceId: 'tax' }),
+  'counter:pause': () => ({ reason: 'lunch' }),
+  'counter:call': () => ({ ticketId: 'none' }),
+  'counter:resume': () => ({ ticketId: 'none' }),
+  'counter:reactivate': () => ({ ticketId: 'none' }),
+  'counter:release': () => ({ counterId: 'c1' }),
+  'assist:handle': () => ({ requestId: 'none' }),
+  'service:pause-issuing': () => ({ serviceId: 'consult', reason: 'test' }),
+  'service:resume-issuing': () => ({ serviceId: 'consult' }),
+  'counter:set-services': () => ({ counterId: 'c1', services: [{ serviceId: 'tax', level: 'primary' }] }),
+  'counter:reset-services': () => ({ counterId: 'c1' }),
+};
+
 describe('which commands each connected kind may use', () => {
   const ALL_COMMANDS = [...new Set([...Object.keys(KIOSK_COMMANDS), ...Object.keys(COUNTER_COMMANDS), ...Object.keys(MANAGER_COMMANDS)])];
   const OWN_COMMANDS: Partial<Record<DeviceKind, Record<string, unknown>>> = { kiosk: KIOSK_COMMANDS, counter: COUNTER_COMMANDS, manager: MANAGER_COMMANDS };
@@ -80,28 +98,7 @@ describe('which commands each connected kind may use', () => {
       for (const command of ALL_COMMANDS) {
         const owned = command in (OWN_COMMANDS[kind] ?? {});
         // a payload the owning namespace would accept, so only authorization decides
-        const payload: Record<string, unknown> =
-          command === 'ticket:issue'
-            ? { serviceId: 'consult', idempotencyKey: idempotencyKey() }
-            : command === 'staff:sign-in'
-              ? { login: 'nobody', password: 'wrong-password' }
-              : command === 'counter:complete'
-                ? { outcome: 'concluded' }
-                : command === 'counter:transfer'
-                  ? { serviceId: 'tax' }
-                  : command === 'counter:pause'
-                    ? { reason: 'lunch' }
-                    : ['counter:call', 'counter:resume', 'counter:reactivate'].includes(command)
-                      ? { ticketId: 'none' }
-                      : command === 'counter:release'
-                        ? { counterId: 'c1' }
-                        : command === 'assist:handle'
-                          ? { requestId: 'none' }
-                          : command === 'service:pause-issuing'
-                            ? { serviceId: 'consult', reason: 'test' }
-                            : command === 'service:resume-issuing'
-                              ? { serviceId: 'consult' }
-                              : {};
+        const payload = VALID_PAYLOADS[command]?.() ?? {};
         const ack = await client.command(command, payload);
         if (!owned) {
           expect(ack, `${command} on ${NAMESPACES[kind]}`).toMatchObject({ ok: false, error: { code: 'FORBIDDEN' } });
@@ -122,7 +119,7 @@ describe('which commands each connected kind may use', () => {
     okData(await counter.command('staff:sign-in', { login: 'clerk2', password: 'demo1234' }));
     for (const command of Object.keys(COUNTER_COMMANDS)) {
       if (command === 'staff:sign-in' || command === 'staff:sign-out') continue;
-      const ack = await counter.command(command, command === 'counter:complete' ? { outcome: 'concluded' } : command === 'counter:pause' ? { reason: 'meeting' } : ['counter:call', 'counter:resume', 'counter:reactivate'].includes(command) ? { ticketId: 'none' } : command === 'counter:transfer' ? { serviceId: 'tax' } : {});
+      const ack = await counter.command(command, VALID_PAYLOADS[command]?.() ?? {});
       if (!ack.ok) expect(['FORBIDDEN', 'NOT_SIGNED_IN', 'UNAUTHORIZED', 'VALIDATION_FAILED'], command).not.toContain(ack.error.code);
     }
   });

@@ -96,6 +96,8 @@ function malformed(rnd: () => number, event: string): unknown[] {
     'assist:handle': { requestId: 'x' },
     'service:pause-issuing': { serviceId: 'id-card', reason: 'lunch' },
     'service:resume-issuing': { serviceId: 'id-card' },
+    'counter:set-services': { counterId: 'c1', services: [{ serviceId: 'tax', level: 'primary' }] },
+    'counter:reset-services': { counterId: 'c1' },
   };
   const r = rnd();
   if (r < 0.35 && base[event]) {
@@ -136,6 +138,7 @@ function databaseFingerprint(): string {
     db.prepare('SELECT id, status, staff_id, current_ticket_id FROM counters ORDER BY id').all(),
     db.prepare('SELECT count(*) AS taken FROM assist_requests WHERE handled_at IS NOT NULL').all(),
     db.prepare('SELECT * FROM service_issuing_pauses').all(),
+    db.prepare('SELECT * FROM counter_services_set').all(),
   ]);
   db.close();
   return f;
