@@ -18,7 +18,7 @@ import { sendCommand, useHallConnection, useResumeAfterReconnect, type ClientAck
 import { Dialog } from '../shared/Dialog.tsx';
 import { ReasonDialog } from '../shared/ReasonDialog.tsx';
 import { useLocalised } from '../shared/i18n.ts';
-import { Clock, ConnectionBadge, CredentialFields, DeviceGate, LanguageSwitch, RefusedBanner, formatDuration, useNow } from '../shared/ui.tsx';
+import { Clock, ConnectionBadge, CredentialFields, DeviceGate, LanguageSwitch, RefusedBanner, formatClock, formatDuration, useNow } from '../shared/ui.tsx';
 
 type ActionId = 'callNext' | 'recall' | 'start' | 'complete' | 'noShow' | 'transfer' | 'suspend' | 'pause';
 type DialogKind = 'complete' | 'transfer' | 'suspend' | 'resume' | 'pause' | null;
@@ -161,6 +161,16 @@ function CounterTerminal({ token, onRepair }: { token: string; onRepair: (() => 
     },
     [t, errorText, sessionLost, takeCounterView],
   );
+
+  // a hall manager changing what this counter calls for (潮汐窗口) is said to the clerk signed in here
+  const servicesKey = me ? `${me.servicesSetAt}|${me.serviceIds.join()}|${me.backupServiceIds.join()}` : null;
+  const servicesSeen = useRef<string | null>(null);
+  useEffect(() => {
+    const before = servicesSeen.current;
+    servicesSeen.current = servicesKey;
+    if (!signedIn || before === null || servicesKey === null || before === servicesKey) return;
+    setFeedback({ kind: 'ok', text: me?.servicesSetAt === null ? t('counter.services.reset') : t('counter.services.changed') });
+  }, [servicesKey, signedIn, me?.servicesSetAt, t]);
 
   const current = view?.current ?? null;
   const status = (signedIn ? view?.status : me?.status) ?? 'signed_out';
@@ -320,6 +330,7 @@ function CounterTerminal({ token, onRepair }: { token: string; onRepair: (() => 
             onAction={(e) => void run('counter:reactivate', () => sendCommand(socket, 'counter:reactivate', { ticketId: e.id }), e.number)}
             testId="no-shows"
           />
+          {me && <ServicesServed counter={me} services={snapshot?.services ?? []} timeZone={timeZone} />}
         </aside>
       </div>
     );
@@ -679,6 +690,37 @@ function QueueList(props: {
           </tbody>
         </table>
       )}
+    </section>
+  );
+}
+
+/** What this counter calls for: its main work and its backup, and whether a hall manager changed them today (潮汐窗口). */
+function ServicesServed({ counter, services, timeZone }: { counter: CounterPublicView; services: ServiceView[]; timeZone: string }) {
+  const { t } = useTranslation();
+  const name = useLocalised();
+  const names = (ids: string[]) => ids.map((id) => name(services.find((s) => s.id === id)?.names) || id).join('、');
+  const backup = new Set(counter.backupServiceIds);
+  const primary = counter.serviceIds.filter((id) => !backup.has(id));
+  return (
+    <section className="served" aria-labelledby="served-title" data-testid="counter-services">
+      <h2 id="served-title" className="today__title">
+        {t('counter.services.title')}
+      </h2>
+      {counter.servicesSetAt !== null && <p className="served__adjusted">{t('counter.services.adjusted', { time: formatClock(counter.servicesSetAt, timeZone, false) })}</p>}
+      <dl className="served__list">
+        {primary.length > 0 && (
+          <div>
+            <dt>{t('counter.services.primary')}</dt>
+            <dd>{names(primary)}</dd>
+          </div>
+        )}
+        {backup.size > 0 && (
+          <div>
+            <dt>{t('counter.services.backup')}</dt>
+            <dd>{names(counter.backupServiceIds)}</dd>
+          </div>
+        )}
+      </dl>
     </section>
   );
 }

@@ -9,6 +9,7 @@ import { Dialog } from '../shared/Dialog.tsx';
 import { sendManagerCommand, useHallConnection, useResumeAfterReconnect, type ClientAck, type ClientError, type ClientErrorCode } from '../shared/connection.ts';
 import { useLocalised } from '../shared/i18n.ts';
 import { AssistPanel, withRequest } from './Assists.tsx';
+import { CounterServicesDialog, CounterServicesSummary } from './CounterServices.tsx';
 import { ServicesPanel } from './Services.tsx';
 import { TodayPanel } from './Today.tsx';
 import { Clock, ConnectionBadge, CredentialFields, DeviceGate, LanguageSwitch, RefusedBanner, formatDuration, useNow, type PairedDevice } from '../shared/ui.tsx';
@@ -44,6 +45,8 @@ function Manager({ device }: { device: PairedDevice }) {
   const [assists, setAssists] = useState<AssistRequestView[]>([]);
   const [health, setHealth] = useState<Map<string, DeviceHealthView>>(() => new Map());
   const [releasing, setReleasing] = useState<CounterPublicView | null>(null);
+  // the counter whose services the manager is changing (潮汐窗口), as it was when the dialog opened
+  const [adjusting, setAdjusting] = useState<CounterPublicView | null>(null);
   const noticeRef = useRef<HTMLParagraphElement>(null);
   // after a release, or a request for help taken (or taken by someone else first), the button acted on
   // is gone: the focus goes to what happened
@@ -52,6 +55,7 @@ function Manager({ device }: { device: PairedDevice }) {
     if ((notice?.kind === 'ok' || notice?.kind === 'error') && !document.querySelector('[role="dialog"]')) noticeRef.current?.focus();
   }, [notice]);
   const closeRelease = useCallback(() => setReleasing(null), []);
+  const closeAdjust = useCallback(() => setAdjusting(null), []);
 
   useEffect(() => {
     document.title = t('manager.title');
@@ -64,6 +68,7 @@ function Manager({ device }: { device: PairedDevice }) {
     setStaff(null);
     setLive(false);
     setReleasing(null);
+    setAdjusting(null);
     if (why) setNotice({ kind: 'warn', text: why });
   }, []);
 
@@ -217,6 +222,7 @@ function Manager({ device }: { device: PairedDevice }) {
                     <tr key={c.id} data-testid={`counter-row-${c.number}`}>
                       <th scope="row">
                         <span className="manager__counter-number">{c.number}</span> {c.name}
+                        <CounterServicesSummary counter={c} timeZone={timeZone} />
                       </th>
                       <td>
                         <span className={`status-pill status-pill--${c.status}`}>{t(`counter.status.${c.status}`)}</span>
@@ -231,6 +237,15 @@ function Manager({ device }: { device: PairedDevice }) {
                       <td>{c.staff ? t('manager.counters.staff', { name: c.staff.name, staffNo: c.staff.staffNo }) : '—'}</td>
                       <td className={c.current ? 'manager__ticket' : 'muted'}>{c.current?.number ?? '—'}</td>
                       <td className="manager__actions">
+                        <button
+                          type="button"
+                          className="btn btn--ghost"
+                          disabled={!canAct}
+                          aria-label={t('manager.services.adjustLabel', { counter: t('common.counterNumber', { number: c.number }) })}
+                          onClick={() => setAdjusting(c)}
+                        >
+                          {t('manager.services.adjust')}
+                        </button>
                         {c.status !== 'signed_out' && (
                           <button
                             type="button"
@@ -269,6 +284,7 @@ function Manager({ device }: { device: PairedDevice }) {
           />
           <ServicesPanel
             services={snapshot?.services ?? []}
+            counters={counters}
             canAct={canAct}
             signedIn={staff !== null}
             onPause={(service, reason) =>
@@ -304,6 +320,35 @@ function Manager({ device }: { device: PairedDevice }) {
           </section>
         </aside>
       </main>
+      {adjusting && (
+        <CounterServicesDialog
+          disabled={!canAct}
+          seen={adjusting}
+          counter={counters.find((c) => c.id === adjusting.id) ?? adjusting}
+          services={snapshot?.services ?? []}
+          onClose={closeAdjust}
+          onSave={async (services) => {
+            const counterName = t('common.counterNumber', { number: adjusting.number });
+            const refused = await act(
+              sendManagerCommand(socket, 'counter:set-services', { counterId: adjusting.id, services }),
+              t('manager.services.saved', { counter: counterName }),
+              (reason) => t('manager.services.notSaved', { counter: counterName, reason }),
+            );
+            if (!refused) setAdjusting(null);
+            return refused;
+          }}
+          onReset={async () => {
+            const counterName = t('common.counterNumber', { number: adjusting.number });
+            const refused = await act(
+              sendManagerCommand(socket, 'counter:reset-services', { counterId: adjusting.id }),
+              t('manager.services.resetDone', { counter: counterName }),
+              (reason) => t('manager.services.notSaved', { counter: counterName, reason }),
+            );
+            if (!refused) setAdjusting(null);
+            return refused;
+          }}
+        />
+      )}
       {releasing && (
         <ReleaseDialog
           disabled={!canAct}

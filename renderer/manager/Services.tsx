@@ -4,19 +4,22 @@
 // of the day at the latest (docs/protocol.md, service:pause-issuing).
 import { useEffect, useState } from 'react';
 import { useTranslation } from 'react-i18next';
-import type { ServiceView } from '../../shared/protocol.ts';
+import type { CounterPublicView, ServiceView } from '../../shared/protocol.ts';
 import type { ClientError } from '../shared/connection.ts';
 import { useLocalised } from '../shared/i18n.ts';
 import { ReasonDialog } from '../shared/ReasonDialog.tsx';
 
 export function ServicesPanel({
   services,
+  counters,
   canAct,
   signedIn,
   onPause,
   onResume,
 }: {
   services: ServiceView[];
+  /** to say how many counters with a clerk signed in call for each service (where a 潮汐窗口 would help) */
+  counters: CounterPublicView[];
   canAct: boolean;
   /** a manager is signed in on the page (canAct may be false meanwhile, e.g. while resuming after a reconnect) */
   signedIn: boolean;
@@ -29,6 +32,8 @@ export function ServicesPanel({
   const [pending, setPending] = useState(false);
   const [error, setError] = useState<ClientError | null>(null);
   const waitingTotal = services.reduce((sum, s) => sum + s.waiting, 0);
+  const open = new Map<string, number>();
+  for (const c of counters) if (c.status !== 'signed_out') for (const id of c.serviceIds) open.set(id, (open.get(id) ?? 0) + 1);
   // the dialog acts for the manager signed in when it opened: it goes with their sign-in; and it is done
   // once the service is paused, by this manager (an answer lost on the way) or another
   const pausedNow = pausing !== null && services.find((s) => s.id === pausing.id)?.availability.reason === 'ISSUING_PAUSED';
@@ -61,6 +66,9 @@ export function ServicesPanel({
               </span>
               <span className="manager__service-side">
                 <b>{t('common.people', { count: s.waiting })}</b>
+                <span className={`manager__open ${s.waiting > 0 && !open.get(s.id) ? 'manager__open--none' : ''}`} data-testid={`open-${s.id}`}>
+                  {t('manager.queue.open', { count: open.get(s.id) ?? 0 })}
+                </span>
                 {paused ? (
                   <button
                     type="button"

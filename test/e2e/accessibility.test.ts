@@ -167,7 +167,7 @@ describe('accessibility', () => {
     for (const s of [counter, display, counterDisplay]) await s.context.close();
   });
 
-  it('manager dashboard, signed out, then signed in with the release dialog open', async () => {
+  it('manager dashboard, signed out, then signed in with the release dialog and the counter services dialog open', async () => {
     // counter 1 is calling A001 from the test before: its row has a ticket and a release button; two kiosks
     // have asked for help, and one request is taken once the manager signs in (open and taken rows both show)
     const kiosks = [await connectClient(hall.server.url, '/kiosk', 'demo-kiosk-1'), await connectClient(hall.server.url, '/kiosk', 'demo-kiosk-2')];
@@ -188,6 +188,10 @@ describe('accessibility', () => {
     await page.getByTestId('counter-row-1').getByRole('button', { name: '释放 1 号窗口' }).click();
     await page.getByTestId('release-dialog').waitFor(WAIT);
     await check(page, 'manager release dialog');
+    await page.getByTestId('release-dialog').getByRole('button', { name: '取消' }).click();
+    await page.getByTestId('counter-row-2').getByRole('button', { name: '调整 2 号窗口的办理事项' }).click();
+    await page.getByTestId('services-dialog').waitFor(WAIT);
+    await check(page, 'manager counter services dialog (潮汐窗口)');
     await context.close();
   });
 

@@ -184,3 +184,79 @@ describe('manager dashboard, a long call', () => {
     }
   });
 });
+
+describe('manager dashboard, 潮汐窗口', () => {
+  it('has counter 1 take on tax as its main work: the clerk there is told and calls the tax visitor; a reset gives the usual services back', async () => {
+    const server = await startTestServer();
+    const url = server.server.url;
+    const kiosk = await connectClient(url, '/kiosk', 'demo-kiosk-1');
+    const counter = await openScreen(browser, url, { role: 'counter', token: 'demo-counter-1', path: '/counter/', viewport: { width: 1280, height: 800 } });
+    const manager = await openScreen(browser, url, { role: 'manager', token: 'demo-manager-1', path: '/manager/', viewport: { width: 1440, height: 900 } });
+    counter.page.setDefaultTimeout(15_000); // a step that cannot happen fails naming the step, not the whole test's timeout
+    manager.page.setDefaultTimeout(15_000);
+    try {
+      const tax = okData(await kiosk.command<IssueTicketResult>('ticket:issue', { serviceId: 'tax', idempotencyKey: idempotencyKey() }));
+      const clerk = counter.page;
+      await clerk.getByLabel('账号').fill('clerk1');
+      await clerk.getByLabel('密码').fill('demo1234');
+      await clerk.getByRole('button', { name: '登录' }).click();
+      const served = clerk.getByTestId('counter-services');
+      await expect.poll(() => served.textContent(), { timeout: 10_000 }).toContain('主办居民身份证办理、户口迁移登记、出入境证件办理');
+      expect(await clerk.getByTestId('queue').locator('tr[data-ticket]').count()).toBe(0); // tax is not counter 1's
+
+      const page = manager.page;
+      // nobody at a counter serving tax: the dashboard says so in red, beside the one waiting
+      const taxRow = page.getByTestId('open-tax');
+      await expect.poll(() => taxRow.textContent(), { timeout: 10_000 }).toBe('0 个窗口在岗');
+      expect(await taxRow.getAttribute('class')).toContain('manager__open--none');
+      expect(await page.getByTestId('counter-services-1').textContent()).toBe('主办 3 项 · 兼办 3 项');
+      const adjust = page.getByRole('button', { name: '调整 1 号窗口的办理事项' });
+      expect(await adjust.isDisabled()).toBe(true); // acting needs a manager's sign-in
+      await page.getByLabel('账号').fill('manager');
+      await page.getByLabel('密码').fill('demo1234');
+      await page.getByRole('button', { name: '登录', exact: true }).click();
+      await expect.poll(() => adjust.isDisabled(), { timeout: 10_000 }).toBe(false);
+
+      await adjust.click();
+      const dialog = page.getByTestId('services-dialog');
+      await dialog.waitFor({ timeout: 10_000 });
+      const save = dialog.getByRole('button', { name: '保存调整' });
+      expect(await save.isDisabled()).toBe(true); // nothing changed yet
+      expect(await dialog.getByRole('button', { name: '恢复原设置' }).count()).toBe(0); // the catalogue's already
+      await dialog.getByLabel(/税务办理：本窗口如何办理/).selectOption('primary');
+      await dialog.getByLabel(/出入境证件办理：本窗口如何办理/).selectOption('none');
+      await screenshot(page, 'manager-counter-services');
+      await save.click();
+      await expect.poll(() => page.getByTestId('manager-notice').textContent(), { timeout: 10_000 }).toBe('已调整 1 号窗口的办理事项，窗口已按新的事项叫号。');
+      expect(await page.getByTestId('services-dialog').count()).toBe(0);
+      await expect.poll(() => page.getByTestId('counter-services-1').textContent(), { timeout: 10_000 }).toMatch(/^主办 3 项 · 兼办 3 项今日 \d\d:\d\d 调整$/);
+      await expect.poll(() => taxRow.textContent(), { timeout: 10_000 }).toBe('1 个窗口在岗');
+      await screenshot(page, 'manager-counter-services-saved');
+
+      // the clerk is told, sees the new services, and calls the tax visitor with F1
+      await expect.poll(() => clerk.getByTestId('counter-feedback').textContent(), { timeout: 10_000 }).toBe('大厅管理员已调整本窗口的办理事项，请留意新的叫号范围。');
+      expect(await served.textContent()).toMatch(/大厅管理员今日 \d\d:\d\d 调整，次日恢复原设置主办居民身份证办理、户口迁移登记、税务办理兼办/);
+      await expect.poll(() => clerk.getByTestId('queue').locator('tr[data-ticket]').allTextContents(), { timeout: 10_000 }).toEqual([expect.stringContaining(tax.ticket.number)]);
+      await screenshot(clerk, 'counter-services-changed');
+      await clerk.keyboard.press('F1');
+      await expect.poll(() => clerk.getByTestId('current-number').textContent(), { timeout: 10_000 }).toBe(tax.ticket.number);
+
+      // the afternoon: the usual services back
+      await adjust.click();
+      await dialog.waitFor({ timeout: 10_000 });
+      await dialog.getByRole('button', { name: '恢复原设置' }).click();
+      await expect.poll(() => page.getByTestId('manager-notice').textContent(), { timeout: 10_000 }).toBe('1 号窗口已恢复原设置的办理事项。');
+      await expect.poll(() => page.getByTestId('counter-services-1').textContent(), { timeout: 10_000 }).toBe('主办 3 项 · 兼办 3 项');
+      await expect.poll(() => clerk.getByTestId('counter-feedback').textContent(), { timeout: 10_000 }).toBe('本窗口已恢复原设置的办理事项。');
+      expect(server.server.hall.state.counters.get('c1')!.servicesSetAt).toBeNull();
+      // the visitor called meanwhile stays with the clerk
+      expect(await clerk.getByTestId('current-number').textContent()).toBe(tax.ticket.number);
+    } finally {
+      kiosk.close();
+      await counter.context.close();
+      await manager.context.close();
+      await server.dispose();
+    }
+  });
+});
+
