@@ -180,7 +180,7 @@ async function main(argv: string[]): Promise<number> {
       store.close();
     }
     process.stdout.write(
-      `imported ${parsed.data.categories.length} categories, ${parsed.data.services.length} services, ${parsed.data.counters.length} counters; restart a running hall server to apply\n`,
+      `imported ${parsed.data.categories.length} categories, ${parsed.data.services.length} services, ${parsed.data.counters.length} counters; restart a running hall server to apply (today's counter changes made on the dashboard end with it)\n`,
     );
     return 0;
   }

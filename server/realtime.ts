@@ -737,8 +737,8 @@ export function attachRealtime(
       log.info({ device: device.id, staff: manager.staffId, counter: counter.id, services: counter.services }, cmd.type === 'set-services' ? 'counter services set by a manager' : 'counter services reset by a manager');
       return { ok: true, data: { counterId: counter.id, services: counter.services.map((s) => ({ serviceId: s.serviceId, level: s.level })), servicesSetAt: counter.servicesSetAt } };
     };
-    command(socket, 'counter:set-services', M['counter:set-services'], (p) => setServices({ type: 'set-services', counterId: p.counterId, services: p.services }));
-    command(socket, 'counter:reset-services', M['counter:reset-services'], (p) => setServices({ type: 'reset-services', counterId: p.counterId }));
+    command(socket, 'counter:set-services', M['counter:set-services'], (p) => setServices({ type: 'set-services', counterId: p.counterId, services: p.services, expectedSetAt: p.expectedSetAt }));
+    command(socket, 'counter:reset-services', M['counter:reset-services'], (p) => setServices({ type: 'reset-services', counterId: p.counterId, expectedSetAt: p.expectedSetAt }));
     command(socket, 'assist:handle', M['assist:handle'], (p): Ack<AssistRequestView> => {
       const manager = signedIn();
       if (!manager.ok) return manager;

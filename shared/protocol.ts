@@ -190,6 +190,8 @@ export type CounterServiceLevel = z.infer<typeof CounterServiceLevel>;
  * (the catalogue's come back at the close of the day, or with counter:reset-services). The visitor at
  * the counter stays; visitors directed to it stay directed.
  */
+/** the counter's `servicesSetAt` the manager saw (null: the catalogue's): refused with COUNTER_CHANGED when that changed meanwhile */
+const ExpectedSetAt = z.number().int().nonnegative().nullable().optional();
 export const SetCounterServicesPayload = z.strictObject({
   counterId: Id,
   services: z
@@ -197,9 +199,10 @@ export const SetCounterServicesPayload = z.strictObject({
     .min(1)
     .max(200)
     .refine((list) => new Set(list.map((s) => s.serviceId)).size === list.length, 'a service is named twice'),
+  expectedSetAt: ExpectedSetAt,
 });
 export type SetCounterServicesPayload = z.infer<typeof SetCounterServicesPayload>;
-export const ResetCounterServicesPayload = z.strictObject({ counterId: Id });
+export const ResetCounterServicesPayload = z.strictObject({ counterId: Id, expectedSetAt: ExpectedSetAt });
 export type ResetCounterServicesPayload = z.infer<typeof ResetCounterServicesPayload>;
 
 export const MANAGER_COMMANDS = {

@@ -477,6 +477,7 @@ function simulateDay(seed: number, options: DayOptions = BUSY_DAY) {
   const lunchBack = shanghai(DAY, '13:00');
   let c3Out = false;
   let c3Back = false;
+  let lunchMissed = false;
   // 15:00 and 16:00: a counter's terminal dies with a visitor in hand (being served, then called); a hall
   // manager releases it (back to the queue, then to counter 7) and the clerk signs in again on a replacement
   const terminalDeaths: { at: number; counterId: string; status: 'calling' | 'serving'; toCounterId: string | null }[] = [
@@ -504,6 +505,10 @@ function simulateDay(seed: number, options: DayOptions = BUSY_DAY) {
       must({ type: 'sign-out', counterId: 'c3' });
       if (refusedAs({ type: 'sign-in', counterId: 'c3', staffId: staffOf('c1') }, ['STAFF_BUSY']).ok) problems.push("c1's clerk signed in at c3 with a visitor in hand");
       c3Out = true;
+    }
+    if (!c3Out && h.now >= lunchBack && !lunchMissed) {
+      problems.push('counter 3 found no moment to go to lunch between 12:00 and 13:00');
+      lunchMissed = true;
     }
     if (c3Out && !c3Back && h.now >= lunchBack) {
       must({ type: 'sign-in', counterId: 'c3', staffId: staffOf('c3') });

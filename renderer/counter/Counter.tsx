@@ -162,13 +162,16 @@ function CounterTerminal({ token, onRepair }: { token: string; onRepair: (() => 
     [t, errorText, sessionLost, takeCounterView],
   );
 
-  // a hall manager changing what this counter calls for (潮汐窗口) is said to the clerk signed in here
+  // a hall manager changing what this counter calls for (潮汐窗口) is said to the clerk signed in here: compared
+  // with what a clerk signed in here last saw, so a change made while the terminal was away (signed out by a
+  // reconnect until its resume) is said once it is back
   const servicesKey = me ? `${me.servicesSetAt}|${me.serviceIds.join()}|${me.backupServiceIds.join()}` : null;
   const servicesSeen = useRef<string | null>(null);
   useEffect(() => {
+    if (!signedIn || servicesKey === null) return;
     const before = servicesSeen.current;
     servicesSeen.current = servicesKey;
-    if (!signedIn || before === null || servicesKey === null || before === servicesKey) return;
+    if (before === null || before === servicesKey) return;
     setFeedback({ kind: 'ok', text: me?.servicesSetAt === null ? t('counter.services.reset') : t('counter.services.changed') });
   }, [servicesKey, signedIn, me?.servicesSetAt, t]);
 

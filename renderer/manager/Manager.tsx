@@ -4,7 +4,7 @@
 // help, pausing or resuming issuing for a service (docs/protocol.md, /manager).
 import { useCallback, useEffect, useMemo, useRef, useState, type FormEvent } from 'react';
 import { useTranslation } from 'react-i18next';
-import type { AssistRequestView, CounterPublicView, DeviceHealthView, StaffView } from '../../shared/protocol.ts';
+import type { AssistRequestView, CounterPublicView, CounterServicesResult, DeviceHealthView, StaffView } from '../../shared/protocol.ts';
 import { Dialog } from '../shared/Dialog.tsx';
 import { sendManagerCommand, useHallConnection, useResumeAfterReconnect, type ClientAck, type ClientError, type ClientErrorCode } from '../shared/connection.ts';
 import { useLocalised } from '../shared/i18n.ts';
@@ -47,6 +47,8 @@ function Manager({ device }: { device: PairedDevice }) {
   const [releasing, setReleasing] = useState<CounterPublicView | null>(null);
   // the counter whose services the manager is changing (潮汐窗口), as it was when the dialog opened
   const [adjusting, setAdjusting] = useState<CounterPublicView | null>(null);
+  // counter id → its servicesSetAt before this page changed it, until the page's view has moved on from it
+  const [awaitingServices, setAwaitingServices] = useState<ReadonlyMap<string, number | null>>(() => new Map());
   const noticeRef = useRef<HTMLParagraphElement>(null);
   // after a release, or a request for help taken (or taken by someone else first), the button acted on
   // is gone: the focus goes to what happened
@@ -154,11 +156,36 @@ function Manager({ device }: { device: PairedDevice }) {
     setNotice({ kind: 'error', text: refused(t(`errors.${answer.error.code}`)) });
     return answer.error;
   };
+  /**
+   * A change of a counter's services (潮汐窗口) said on the page. Until the page's own view of the counter has
+   * moved on from what the dialog showed (the dashboard's updates are merged, up to 250 ms late), its 调整事项
+   * stays disabled: a dialog opened meanwhile would take the manager's own change for someone else's.
+   */
+  const changeServices = async (seen: CounterPublicView, sent: Promise<ClientAck<CounterServicesResult>>): Promise<ClientError | null> => {
+    const counterName = t('common.counterNumber', { number: seen.number });
+    const answer = await sent;
+    if (!answer.ok) {
+      lostSignIn(answer.error);
+      setNotice({ kind: 'error', text: t('manager.services.notSaved', { counter: counterName, reason: t(`errors.${answer.error.code}`) }) });
+      return answer.error;
+    }
+    if (answer.data.servicesSetAt !== seen.servicesSetAt) setAwaitingServices((m) => new Map(m).set(seen.id, seen.servicesSetAt));
+    // (the catalogue's list chosen by hand is a reset on the server: said as one)
+    setNotice({ kind: 'ok', text: answer.data.servicesSetAt === null ? t('manager.services.resetDone', { counter: counterName }) : t('manager.services.saved', { counter: counterName }) });
+    setAdjusting(null);
+    return null;
+  };
   /** acting needs the sign-in held by this connection, online */
   const canAct = staff !== null && live && connection.status === 'online';
 
   const now = useNow(1_000, connection.model?.clockOffsetMs ?? 0); // the server's clock
   const counters = snapshot?.counters ?? [];
+  // (the page's view of a counter changed by this page has caught up: its 调整事项 may open again)
+  useEffect(() => {
+    if (awaitingServices.size === 0) return;
+    const caughtUp = [...awaitingServices].filter(([id, before]) => (counters.find((c) => c.id === id)?.servicesSetAt ?? null) !== before);
+    if (caughtUp.length > 0) setAwaitingServices((m) => new Map([...m].filter(([id]) => !caughtUp.some(([done]) => done === id))));
+  }, [counters, awaitingServices]);
   const faults = [...health.values()].filter((h) => h.report.status !== 'ok').sort((a, b) => b.receivedAt - a.receivedAt);
 
   return (
@@ -240,7 +267,7 @@ function Manager({ device }: { device: PairedDevice }) {
                         <button
                           type="button"
                           className="btn btn--ghost"
-                          disabled={!canAct}
+                          disabled={!canAct || awaitingServices.has(c.id)}
                           aria-label={t('manager.services.adjustLabel', { counter: t('common.counterNumber', { number: c.number }) })}
                           onClick={() => setAdjusting(c)}
                         >
@@ -327,26 +354,11 @@ function Manager({ device }: { device: PairedDevice }) {
           counter={counters.find((c) => c.id === adjusting.id) ?? adjusting}
           services={snapshot?.services ?? []}
           onClose={closeAdjust}
-          onSave={async (services) => {
-            const counterName = t('common.counterNumber', { number: adjusting.number });
-            const refused = await act(
-              sendManagerCommand(socket, 'counter:set-services', { counterId: adjusting.id, services }),
-              t('manager.services.saved', { counter: counterName }),
-              (reason) => t('manager.services.notSaved', { counter: counterName, reason }),
-            );
-            if (!refused) setAdjusting(null);
-            return refused;
-          }}
-          onReset={async () => {
-            const counterName = t('common.counterNumber', { number: adjusting.number });
-            const refused = await act(
-              sendManagerCommand(socket, 'counter:reset-services', { counterId: adjusting.id }),
-              t('manager.services.resetDone', { counter: counterName }),
-              (reason) => t('manager.services.notSaved', { counter: counterName, reason }),
-            );
-            if (!refused) setAdjusting(null);
-            return refused;
-          }}
+          onSave={(services) =>
+            // refused (COUNTER_CHANGED) if another manager, or the close of the day, changed them since the dialog opened
+            changeServices(adjusting, sendManagerCommand(socket, 'counter:set-services', { counterId: adjusting.id, services, expectedSetAt: adjusting.servicesSetAt }))
+          }
+          onReset={() => changeServices(adjusting, sendManagerCommand(socket, 'counter:reset-services', { counterId: adjusting.id, expectedSetAt: adjusting.servicesSetAt }))}
         />
       )}
       {releasing && (

@@ -11,7 +11,7 @@ export function Dialog({ title, onClose, children }: { title: string; onClose: (
   close.current = onClose;
   useEffect(() => {
     const previous = document.activeElement instanceof HTMLElement ? document.activeElement : null;
-    ref.current?.querySelector<HTMLElement>('.dialog__body button, .dialog__body input')?.focus();
+    ref.current?.querySelector<HTMLElement>('.dialog__body button, .dialog__body input, .dialog__body select')?.focus();
     const onKey = (e: KeyboardEvent) => {
       if (e.key === 'Escape') {
         e.preventDefault();

@@ -657,6 +657,19 @@ describe('潮汐窗口: a hall manager changes the services a counter calls for,
     expect(h.state).toEqual(before);
   });
 
+  it('acts on what the manager saw: refused (COUNTER_CHANGED) when the counter was changed since, unless asked for what it does already', () => {
+    const h = unitHall();
+    const first = h.now;
+    h.ok({ type: 'set-services', counterId: 'k1', services: [{ serviceId: 'c', level: 'primary' }], expectedSetAt: null });
+    h.advanceMinutes(1);
+    // a second manager's dialog, opened before that change, still says the catalogue's
+    h.refuse({ type: 'set-services', counterId: 'k1', services: [{ serviceId: 'b', level: 'primary' }], expectedSetAt: null }, 'COUNTER_CHANGED');
+    h.refuse({ type: 'reset-services', counterId: 'k1', expectedSetAt: null }, 'COUNTER_CHANGED');
+    // the first manager's retry of the same change is answered as it stands
+    expect(h.ok({ type: 'set-services', counterId: 'k1', services: [{ serviceId: 'c', level: 'primary' }], expectedSetAt: null }).events).toEqual([]);
+    expect(h.ok({ type: 'reset-services', counterId: 'k1', expectedSetAt: first }).events).toHaveLength(1);
+  });
+
   it('lasts until the close of the day at most: the next day the counter calls for the catalogue\'s services', () => {
     const h = unitHall();
     h.ok({ type: 'set-services', counterId: 'k2', services: [{ serviceId: 'c', level: 'primary' }] });

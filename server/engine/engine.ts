@@ -44,8 +44,8 @@ export type Command =
    * 潮汐窗口: a hall manager changes the services a counter calls for, for the rest of the day at most
    * (the catalogue's are back at the close of the day, or with `reset-services`).
    */
-  | { type: 'set-services'; counterId: string; services: CounterServiceConfig[] }
-  | { type: 'reset-services'; counterId: string }
+  | { type: 'set-services'; counterId: string; services: CounterServiceConfig[]; expectedSetAt?: number | null | undefined }
+  | { type: 'reset-services'; counterId: string; expectedSetAt?: number | null | undefined }
   | { type: 'close-day' };
 
 export interface EngineContext {
@@ -209,6 +209,8 @@ function decideServices(state: HallState, cmd: Extract<Command, { type: 'set-ser
     }
   }
   if (sameServices(counter.services, services)) return done([]); // as asked already (a retry, or a reset of a counter not changed)
+  // what the manager decided on is no longer what the counter does (another manager, the close of the day)
+  if (cmd.expectedSetAt !== undefined && cmd.expectedSetAt !== counter.servicesSetAt) return fail('COUNTER_CHANGED');
   return done([{ type: 'counter.services_set', at: ctx.now, counterId: counter.id, services: services.map((s) => ({ serviceId: s.serviceId, level: s.level })) }]);
 }
 

@@ -135,6 +135,15 @@ function rowToTicket(r: TicketRow): Ticket {
   };
 }
 
+/** The value of a JSON text, or null when it is not JSON. */
+function jsonOrNull(text: string): unknown {
+  try {
+    return JSON.parse(text) as unknown;
+  } catch {
+    return null;
+  }
+}
+
 /** The audit trail outlives the retention period, so personal fields never enter it. */
 function withoutPersonalData(payload: Record<string, unknown>): Record<string, unknown> {
   if (!('idHash' in payload) && !('idMasked' in payload)) return payload;
@@ -311,9 +320,10 @@ export class HallStore {
     }
     for (const r of this.db.prepare('SELECT counter_id AS counterId, services, since FROM counter_services_set').all() as { counterId: string; services: string; since: number }[]) {
       const counter = state.counters.get(r.counterId);
-      // a catalogue imported since may have removed the counter or some of the services
-      const services = z.array(CounterServiceConfig).parse(JSON.parse(r.services)).filter((s) => state.services.has(s.serviceId));
-      if (counter && services.length > 0) setCounterServices(counter, services, r.since);
+      // (a catalogue import empties the table, so these are changes to the catalogue loaded here; a row that
+      // is not what this release writes leaves the counter with the catalogue's services rather than stop the hall)
+      const services = z.array(CounterServiceConfig).min(1).safeParse(jsonOrNull(r.services));
+      if (counter && services.success && services.data.every((s) => state.services.has(s.serviceId))) setCounterServices(counter, services.data, r.since);
     }
     state.seq = (this.db.prepare('SELECT coalesce(max(seq), 0) FROM events').pluck().get() as number) ?? 0;
     return state;
@@ -490,9 +500,12 @@ export class HallStore {
            ON CONFLICT (id) DO UPDATE SET number = excluded.number, config = excluded.config, sort = excluded.sort`,
         );
         catalogue.counters.forEach((c, i) => ctr.run(c.id, c.number, JSON.stringify(c), i, now));
+        // a new catalogue is the hall's own word on what each counter does: it ends today's 潮汐窗口 changes
+        // (kept, they would go on overriding it after the restart, and unseen)
+        const counterServicesReset = this.db.prepare('DELETE FROM counter_services_set').run().changes;
         this.adminEvent(
           'catalogue.imported',
-          { services: catalogue.services.length, counters: catalogue.counters.length, categories: catalogue.categories.length },
+          { services: catalogue.services.length, counters: catalogue.counters.length, categories: catalogue.categories.length, counterServicesReset },
           now,
         );
       })

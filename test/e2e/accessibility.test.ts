@@ -189,7 +189,7 @@ describe('accessibility', () => {
     await page.getByTestId('release-dialog').waitFor(WAIT);
     await check(page, 'manager release dialog');
     await page.getByTestId('release-dialog').getByRole('button', { name: '取消' }).click();
-    await page.getByTestId('counter-row-2').getByRole('button', { name: '调整 2 号窗口的办理事项' }).click();
+    await page.getByTestId('counter-row-2').getByRole('button', { name: '调整事项（2 号窗口）' }).click();
     await page.getByTestId('services-dialog').waitFor(WAIT);
     await check(page, 'manager counter services dialog (潮汐窗口)');
     await context.close();

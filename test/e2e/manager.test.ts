@@ -210,7 +210,7 @@ describe('manager dashboard, 潮汐窗口', () => {
       await expect.poll(() => taxRow.textContent(), { timeout: 10_000 }).toBe('0 个窗口在岗');
       expect(await taxRow.getAttribute('class')).toContain('manager__open--none');
       expect(await page.getByTestId('counter-services-1').textContent()).toBe('主办 3 项 · 兼办 3 项');
-      const adjust = page.getByRole('button', { name: '调整 1 号窗口的办理事项' });
+      const adjust = page.getByRole('button', { name: '调整事项（1 号窗口）' });
       expect(await adjust.isDisabled()).toBe(true); // acting needs a manager's sign-in
       await page.getByLabel('账号').fill('manager');
       await page.getByLabel('密码').fill('demo1234');
@@ -241,6 +241,21 @@ describe('manager dashboard, 潮汐窗口', () => {
       await clerk.keyboard.press('F1');
       await expect.poll(() => clerk.getByTestId('current-number').textContent(), { timeout: 10_000 }).toBe(tax.ticket.number);
 
+      // another manager changes counter 1 while this dialog is open: it says so and will not save
+      await adjust.click();
+      await dialog.waitFor({ timeout: 10_000 });
+      expect(await page.evaluate(() => document.activeElement?.getAttribute('data-service'))).toBe('id-card'); // the first choice has the focus
+      const other = await connectClient(url, '/manager', 'demo-manager-1');
+      okData(await other.command('staff:sign-in', { login: 'manager', password: 'demo1234' }));
+      const c1 = server.server.hall.state.counters.get('c1')!;
+      okData(await other.command('counter:set-services', { counterId: 'c1', services: [...c1.services, { serviceId: 'pickup', level: 'backup' }] }));
+      other.close();
+      await dialog.getByTestId('services-changed').waitFor({ timeout: 10_000 });
+      expect(await dialog.getByRole('button', { name: '保存调整' }).isDisabled()).toBe(true);
+      expect(await dialog.getByRole('button', { name: '恢复原设置' }).isDisabled()).toBe(true);
+      await dialog.getByRole('button', { name: '取消' }).click();
+      await dialog.waitFor({ state: 'detached', timeout: 10_000 });
+
       // the afternoon: the usual services back
       await adjust.click();
       await dialog.waitFor({ timeout: 10_000 });
@@ -251,6 +266,20 @@ describe('manager dashboard, 潮汐窗口', () => {
       expect(server.server.hall.state.counters.get('c1')!.servicesSetAt).toBeNull();
       // the visitor called meanwhile stays with the clerk
       expect(await clerk.getByTestId('current-number').textContent()).toBe(tax.ticket.number);
+
+      // a change made while the clerk's terminal is off the network is said when it is back (the line says the reset until then)
+      const holder = [...server.server.realtime.io.of('/counter').sockets.values()].find((s) => s.data.staffId !== null)!;
+      await counter.context.setOffline(true);
+      holder.conn.close(); // the network drops under it (if it has not already)
+      await clerk.locator('[data-connection="offline"]').waitFor({ timeout: 10_000 });
+      const late = await connectClient(url, '/manager', 'demo-manager-1');
+      okData(await late.command('staff:sign-in', { login: 'manager', password: 'demo1234' }));
+      okData(await late.command('counter:set-services', { counterId: 'c1', services: [{ serviceId: 'tax', level: 'primary' }] }));
+      late.close();
+      await counter.context.setOffline(false);
+      await clerk.locator('[data-connection="online"]').waitFor({ timeout: 20_000 });
+      await expect.poll(() => clerk.getByTestId('counter-feedback').textContent(), { timeout: 10_000 }).toBe('大厅管理员已调整本窗口的办理事项，请留意新的叫号范围。');
+      expect(await served.textContent()).toContain('主办税务办理');
     } finally {
       kiosk.close();
       await counter.context.close();

@@ -2,10 +2,13 @@
 // grows elsewhere), and the clerk there, the screens and the kiosks' estimates follow at once; a
 // restart keeps the change, a reset or the close of the day gives the catalogue's services back.
 import BetterSqlite3 from 'better-sqlite3';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { CounterServicesResult, CounterViewMessage, HallUpdate, IssueTicketResult } from '../../shared/protocol.ts';
+import { DEMO_CATALOGUE } from '../../server/demo-hall.ts';
 import { hallsPerTest, idempotencyKey, okData, signedInManager } from '../helpers/hall.ts';
+import { runCli } from '../helpers/process.ts';
 
 const halls = hallsPerTest();
 
@@ -78,6 +81,44 @@ describe('a hall manager changes the services a counter calls for (潮汐窗口)
     await hall.stop();
     hall = await halls.start({ dataDir });
     expect((await hall.connect('/display', 'demo-display-1')).snapshot.counters.find((c) => c.id === 'c1')).toMatchObject({ ...C1_CATALOGUE, servicesSetAt: null });
+  });
+
+  it('every dashboard sees a change; one made on what another manager has changed since is refused (COUNTER_CHANGED)', async () => {
+    const hall = await halls.start();
+    const first = await signedInManager(hall);
+    const second = await hall.connect('/manager', 'demo-manager-1');
+    okData(await second.command('staff:sign-in', { login: 'manager', password: 'demo1234' }));
+    const seen = second.next<HallUpdate>('hall:update', (u) => u.counters.some((c) => c.id === 'c2' && c.servicesSetAt !== null));
+    const set = okData(await first.command<CounterServicesResult>('counter:set-services', { counterId: 'c2', services: [{ serviceId: 'tax', level: 'primary' }], expectedSetAt: null }));
+    expect((await seen).counters.find((c) => c.id === 'c2')).toMatchObject({ serviceIds: ['tax'], backupServiceIds: [], servicesSetAt: set.servicesSetAt });
+    // the second manager's dialog was opened on the catalogue's services
+    const seq = hall.hall.state.seq;
+    expect(await second.command('counter:set-services', { counterId: 'c2', services: [{ serviceId: 'pension', level: 'primary' }], expectedSetAt: null })).toMatchObject({
+      ok: false,
+      error: { code: 'COUNTER_CHANGED' },
+    });
+    expect(await second.command('counter:reset-services', { counterId: 'c2', expectedSetAt: null })).toMatchObject({ ok: false, error: { code: 'COUNTER_CHANGED' } });
+    expect(hall.hall.state.seq).toBe(seq);
+    // on what it shows now, it may
+    expect(okData(await second.command<CounterServicesResult>('counter:reset-services', { counterId: 'c2', expectedSetAt: set.servicesSetAt })).servicesSetAt).toBeNull();
+  });
+
+  it('a catalogue import ends today\'s changes: after the restart the counters call for what the new catalogue says', async () => {
+    const dataDir = halls.dataDir();
+    let hall = await halls.start({ dataDir });
+    okData(await (await signedInManager(hall)).command('counter:set-services', { counterId: 'c1', services: [{ serviceId: 'tax', level: 'primary' }] }));
+    await hall.stop();
+    const catalogue = structuredClone(DEMO_CATALOGUE);
+    catalogue.counters.find((c) => c.id === 'c1')!.services.push({ serviceId: 'medical-insurance', level: 'backup' });
+    const file = join(dataDir, 'catalogue.json');
+    writeFileSync(file, JSON.stringify(catalogue));
+    const out = runCli(['services', 'import', file, '--data-dir', dataDir]);
+    expect(out.stdout).toContain("today's counter changes made on the dashboard end with it");
+    hall = await halls.start({ dataDir });
+    expect(hall.hall.state.counters.get('c1')).toMatchObject({ servicesSetAt: null, services: catalogue.counters.find((c) => c.id === 'c1')!.services });
+    const db = new BetterSqlite3(join(dataDir, 'hall.db'), { readonly: true });
+    expect(JSON.parse(db.prepare("SELECT payload FROM events WHERE type = 'catalogue.imported' ORDER BY id DESC").pluck().get() as string)).toMatchObject({ counterServicesReset: 1 });
+    db.close();
   });
 
   it('needs a signed-in manager and services that exist, each named once; refusals change nothing', async () => {
