@@ -4,6 +4,7 @@ import { performance } from 'node:perf_hooks';
 import { Server, type DefaultEventsMap, type Namespace, type Socket } from 'socket.io';
 import type { z } from 'zod';
 import { hallError, type HallError } from '../shared/errors.ts';
+import { serviceLevels } from '../shared/catalogue.ts';
 import { businessDateOf } from '../shared/hall-time.ts';
 import {
   COUNTER_COMMANDS,
@@ -731,11 +732,13 @@ export function attachRealtime(
     const setServices = (cmd: Extract<Command, { type: 'set-services' | 'reset-services' }>): Ack<CounterServicesResult> => {
       const manager = signedIn();
       if (!manager.ok) return manager;
+      const seqBefore = hall.state.seq;
       const outcome = hall.execute(cmd, { deviceId: device.id, staffId: manager.staffId });
       if (!outcome.ok) return outcome;
       const counter = hall.state.counters.get(cmd.counterId)!;
-      log.info({ device: device.id, staff: manager.staffId, counter: counter.id, services: counter.services }, cmd.type === 'set-services' ? 'counter services set by a manager' : 'counter services reset by a manager');
-      return { ok: true, data: { counterId: counter.id, services: counter.services.map((s) => ({ serviceId: s.serviceId, level: s.level })), servicesSetAt: counter.servicesSetAt } };
+      // (the catalogue's list given by hand is a reset too; a change to what the counter does already commits nothing and is not logged)
+      if (outcome.seq !== seqBefore) log.info({ device: device.id, staff: manager.staffId, counter: counter.id, services: counter.services }, counter.servicesSetAt === null ? 'counter services reset by a manager' : 'counter services changed by a manager');
+      return { ok: true, data: { counterId: counter.id, services: serviceLevels(counter.services), servicesSetAt: counter.servicesSetAt } };
     };
     command(socket, 'counter:set-services', M['counter:set-services'], (p) => setServices({ type: 'set-services', counterId: p.counterId, services: p.services, expectedSetAt: p.expectedSetAt }));
     command(socket, 'counter:reset-services', M['counter:reset-services'], (p) => setServices({ type: 'reset-services', counterId: p.counterId, expectedSetAt: p.expectedSetAt }));

@@ -103,6 +103,8 @@ export function counterPublicView(state: HallState, counterId: string, staff: St
   const cs = state.counterStates.get(counterId)!;
   const current = cs.currentTicketId ? state.tickets.get(cs.currentTicketId) : undefined;
   const person = cs.staffId ? staff(cs.staffId) : null;
+  const primaryIds = counter.services.filter((s) => s.level === 'primary').map((s) => s.serviceId);
+  const backupIds = counter.services.filter((s) => s.level === 'backup').map((s) => s.serviceId);
   return {
     id: counter.id,
     number: counter.number,
@@ -114,8 +116,8 @@ export function counterPublicView(state: HallState, counterId: string, staff: St
     pauseReason: cs.pauseReason,
     current: current ? { id: current.id, number: current.number, serviceId: current.serviceId } : null,
     staff: person ? { name: person.name, staffNo: person.staffNo } : null,
-    serviceIds: [...counter.services.filter((s) => s.level === 'primary'), ...counter.services.filter((s) => s.level === 'backup')].map((s) => s.serviceId),
-    backupServiceIds: counter.services.filter((s) => s.level === 'backup').map((s) => s.serviceId),
+    serviceIds: [...primaryIds, ...backupIds],
+    backupServiceIds: backupIds,
     servicesSetAt: counter.servicesSetAt,
   };
 }

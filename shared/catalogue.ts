@@ -45,6 +45,18 @@ export type ServiceConfig = z.infer<typeof ServiceConfig>;
 export const CounterServiceConfig = z.strictObject({ serviceId: Slug, level: ServiceLevel });
 export type CounterServiceConfig = z.infer<typeof CounterServiceConfig>;
 
+/** The same services at the same levels, in any order. */
+export function sameServices(a: readonly CounterServiceConfig[], b: readonly CounterServiceConfig[]): boolean {
+  if (a.length !== b.length) return false;
+  const levels = new Map(a.map((s) => [s.serviceId, s.level]));
+  return b.every((s) => levels.get(s.serviceId) === s.level);
+}
+
+/** A counter's services as plain `{ serviceId, level }` pairs: what an event or an answer carries. */
+export function serviceLevels(services: readonly CounterServiceConfig[]): CounterServiceConfig[] {
+  return services.map((s) => ({ serviceId: s.serviceId, level: s.level }));
+}
+
 export const CounterConfig = z.strictObject({
   id: Slug,
   number: z.number().int().positive().max(9999),

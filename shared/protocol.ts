@@ -185,13 +185,13 @@ export type ResumeIssuingPayload = z.infer<typeof ResumeIssuingPayload>;
 export const CounterServiceLevel = z.strictObject({ serviceId: Id, level: ServiceLevel });
 export type CounterServiceLevel = z.infer<typeof CounterServiceLevel>;
 
+/** the counter's `servicesSetAt` the manager saw (null: the catalogue's): refused with COUNTER_CHANGED when that changed meanwhile */
+const ExpectedSetAt = z.number().int().nonnegative().nullable().optional();
 /**
  * 潮汐窗口: a hall manager changes the services a counter calls for, for the rest of the day at most
  * (the catalogue's come back at the close of the day, or with counter:reset-services). The visitor at
  * the counter stays; visitors directed to it stay directed.
  */
-/** the counter's `servicesSetAt` the manager saw (null: the catalogue's): refused with COUNTER_CHANGED when that changed meanwhile */
-const ExpectedSetAt = z.number().int().nonnegative().nullable().optional();
 export const SetCounterServicesPayload = z.strictObject({
   counterId: Id,
   services: z

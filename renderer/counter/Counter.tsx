@@ -16,6 +16,7 @@ import type {
 import { OUTCOMES, SUSPEND_RETURNS } from '../../shared/protocol.ts';
 import { sendCommand, useHallConnection, useResumeAfterReconnect, type ClientAck, type ClientError, type ClientErrorCode } from '../shared/connection.ts';
 import { Dialog } from '../shared/Dialog.tsx';
+import { servicesKeyOf } from '../shared/hall-model.ts';
 import { ReasonDialog } from '../shared/ReasonDialog.tsx';
 import { useLocalised } from '../shared/i18n.ts';
 import { Clock, ConnectionBadge, CredentialFields, DeviceGate, LanguageSwitch, RefusedBanner, formatClock, formatDuration, useNow } from '../shared/ui.tsx';
@@ -165,7 +166,7 @@ function CounterTerminal({ token, onRepair }: { token: string; onRepair: (() => 
   // a hall manager changing what this counter calls for (潮汐窗口) is said to the clerk signed in here: compared
   // with what a clerk signed in here last saw, so a change made while the terminal was away (signed out by a
   // reconnect until its resume) is said once it is back
-  const servicesKey = me ? `${me.servicesSetAt}|${me.serviceIds.join()}|${me.backupServiceIds.join()}` : null;
+  const servicesKey = me ? servicesKeyOf(me) : null;
   const servicesSeen = useRef<string | null>(null);
   useEffect(() => {
     if (!signedIn || servicesKey === null) return;

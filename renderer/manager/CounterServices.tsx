@@ -4,11 +4,13 @@
 // close of the day (docs/protocol.md, counter:set-services).
 import { useMemo, useState } from 'react';
 import { useTranslation } from 'react-i18next';
+import { sameServices } from '../../shared/catalogue.ts';
 import type { CounterPublicView, CounterServiceLevel, ServiceLevel, ServiceView } from '../../shared/protocol.ts';
 import type { ClientError } from '../shared/connection.ts';
 import { Dialog } from '../shared/Dialog.tsx';
+import { servicesKeyOf } from '../shared/hall-model.ts';
 import { useLocalised } from '../shared/i18n.ts';
-import { formatClock } from '../shared/ui.tsx';
+import { ErrorLine, formatClock } from '../shared/ui.tsx';
 
 type Choice = ServiceLevel | 'none';
 
@@ -17,10 +19,6 @@ function choicesOf(counter: CounterPublicView): Map<string, ServiceLevel> {
   const backup = new Set(counter.backupServiceIds);
   return new Map(counter.serviceIds.map((id) => [id, backup.has(id) ? 'backup' : 'primary']));
 }
-
-/** Whether what the counter calls for changed since the dialog showed it (another manager, the close of the day). */
-const servicesChanged = (seen: CounterPublicView, now: CounterPublicView) =>
-  seen.servicesSetAt !== now.servicesSetAt || seen.serviceIds.join() !== now.serviceIds.join() || seen.backupServiceIds.join() !== now.backupServiceIds.join();
 
 /** The counters table's line under a counter's name: how many services it calls for, and whether a manager changed them today. */
 export function CounterServicesSummary({ counter, timeZone }: { counter: CounterPublicView; timeZone: string }) {
@@ -63,12 +61,13 @@ export function CounterServicesDialog({
   const [pending, setPending] = useState(false);
   const [error, setError] = useState<ClientError | null>(null);
   const counterName = t('common.counterNumber', { number: counter.number });
-  const changed = servicesChanged(seen, counter);
+  // what the counter calls for changed since the dialog showed it (another manager, the close of the day)
+  const changed = servicesKeyOf(seen) !== servicesKeyOf(counter);
   const chosen: CounterServiceLevel[] = services.flatMap((s) => {
     const level = choices.get(s.id);
     return level ? [{ serviceId: s.id, level }] : [];
   });
-  const unchanged = chosen.length === initial.size && chosen.every((c) => initial.get(c.serviceId) === c.level);
+  const unchanged = sameServices(chosen, [...initial].map(([serviceId, level]) => ({ serviceId, level })));
   const send = async (command: () => Promise<ClientError | null>) => {
     setPending(true);
     setError(await command());
@@ -123,11 +122,7 @@ export function CounterServicesDialog({
             {t('manager.services.changed')}
           </p>
         )}
-        {error && (
-          <p className="form-error" role="alert">
-            {t(`errors.${error.code}`)}
-          </p>
-        )}
+        <ErrorLine error={error} />
         <div className="manager__dialog-actions">
           {seen.servicesSetAt !== null && (
             <button type="button" className="btn btn--secondary" disabled={disabled || pending || changed} onClick={() => void send(onReset)}>

@@ -12,8 +12,10 @@ import { AssistPanel, withRequest } from './Assists.tsx';
 import { CounterServicesDialog, CounterServicesSummary } from './CounterServices.tsx';
 import { ServicesPanel } from './Services.tsx';
 import { TodayPanel } from './Today.tsx';
-import { Clock, ConnectionBadge, CredentialFields, DeviceGate, LanguageSwitch, RefusedBanner, formatDuration, useNow, type PairedDevice } from '../shared/ui.tsx';
+import { Clock, ConnectionBadge, CredentialFields, DeviceGate, ErrorLine, LanguageSwitch, RefusedBanner, formatDuration, useNow, type PairedDevice } from '../shared/ui.tsx';
 
+/** how long a counter changed here waits at most for the page's view to show the change (its updates are merged, every 250 ms) */
+const AWAIT_VIEW_MS = 2_000;
 /** a counter calling for this long is marked: the visitor may not have heard, or its terminal may be gone */
 const LONG_CALL_MS = 5 * 60_000;
 /** what a resume after a reconnect asks again for: no answer, or a refusal that passes */
@@ -169,7 +171,11 @@ function Manager({ device }: { device: PairedDevice }) {
       setNotice({ kind: 'error', text: t('manager.services.notSaved', { counter: counterName, reason: t(`errors.${answer.error.code}`) }) });
       return answer.error;
     }
-    if (answer.data.servicesSetAt !== seen.servicesSetAt) setAwaitingServices((m) => new Map(m).set(seen.id, seen.servicesSetAt));
+    if (answer.data.servicesSetAt !== seen.servicesSetAt) {
+      setAwaitingServices((m) => new Map(m).set(seen.id, seen.servicesSetAt));
+      // and at most AWAIT_VIEW_MS: another manager may have put it back meanwhile, and then the view never differs
+      window.setTimeout(() => setAwaitingServices((m) => (m.has(seen.id) ? new Map([...m].filter(([id]) => id !== seen.id)) : m)), AWAIT_VIEW_MS);
+    }
     // (the catalogue's list chosen by hand is a reset on the server: said as one)
     setNotice({ kind: 'ok', text: answer.data.servicesSetAt === null ? t('manager.services.resetDone', { counter: counterName }) : t('manager.services.saved', { counter: counterName }) });
     setAdjusting(null);
@@ -500,11 +506,7 @@ function ReleaseDialog({
             {counter.status === 'signed_out' ? t('manager.release.alreadyFree') : t('manager.release.changed')}
           </p>
         )}
-        {error && (
-          <p className="form-error" role="alert">
-            {t(`errors.${error.code}`)}
-          </p>
-        )}
+        <ErrorLine error={error} />
         <div className="manager__dialog-actions">
           <button type="button" className="btn btn--ghost" onClick={onClose}>
             {t('common.cancel')}

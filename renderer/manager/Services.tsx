@@ -8,6 +8,7 @@ import type { CounterPublicView, ServiceView } from '../../shared/protocol.ts';
 import type { ClientError } from '../shared/connection.ts';
 import { useLocalised } from '../shared/i18n.ts';
 import { ReasonDialog } from '../shared/ReasonDialog.tsx';
+import { ErrorLine } from '../shared/ui.tsx';
 
 export function ServicesPanel({
   services,
@@ -115,11 +116,7 @@ export function ServicesPanel({
           }}
         >
           <p className="muted manager__pause-intro">{t('manager.queue.pauseIntro')}</p>
-          {error && (
-            <p className="form-error" role="alert">
-              {error.code === 'VALIDATION_FAILED' ? t('manager.queue.badReason') : t(`errors.${error.code}`)}
-            </p>
-          )}
+          <ErrorLine error={error} text={error?.code === 'VALIDATION_FAILED' ? t('manager.queue.badReason') : undefined} />
         </ReasonDialog>
       )}
     </section>

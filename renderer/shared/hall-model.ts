@@ -1,5 +1,5 @@
 // The client's copy of the hall: a full snapshot, then seq-numbered increments. Pure, so it is unit-tested.
-import type { CallView, CounterView, CounterViewMessage, HallSnapshot, HallUpdate } from '../../shared/protocol.ts';
+import type { CallView, CounterPublicView, CounterView, CounterViewMessage, HallSnapshot, HallUpdate } from '../../shared/protocol.ts';
 
 export const RECENT_CALLS_SHOWN = 20;
 
@@ -15,6 +15,11 @@ export interface Applied {
   model: HallModel;
   /** seq jumped by more than one: a message was lost; ask for a snapshot */
   gap: boolean;
+}
+
+/** What a counter calls for, as one string: two views of a counter call for the same when these are equal (潮汐窗口). */
+export function servicesKeyOf(counter: CounterPublicView): string {
+  return `${counter.servicesSetAt}|${counter.serviceIds.join()}|${counter.backupServiceIds.join()}`;
 }
 
 export function fromSnapshot(snapshot: HallSnapshot, localNow: number): HallModel {

@@ -740,7 +740,7 @@ const en: Catalogue = {
       primary: 'Main work',
       backup: 'Backup',
       adjusted: 'Changed by a hall manager today at {{time}}; back to the usual ones tomorrow',
-      changed: 'A hall manager has changed the services this counter calls for.',
+      changed: 'A hall manager has changed the services this counter calls for: note which tickets it calls now.',
       reset: 'This counter calls for its usual services again.',
     },
     done: {
@@ -846,9 +846,9 @@ const en: Catalogue = {
     services: {
       summary: 'Main: {{primary}} · backup: {{backup}}',
       adjusted: 'changed today at {{time}}',
-      adjust: 'Services',
-      adjustLabel: 'Services ({{counter}})',
-      title: 'Services of {{counter}}',
+      adjust: 'Change services',
+      adjustLabel: 'Change services ({{counter}})',
+      title: 'Change the services of {{counter}}',
       intro: 'Tidal counter: when a queue grows, {{counter}} can take that service on as its main work or as backup. It calls by the new services at once; a visitor being served stays. The catalogue’s services come back at midnight, or whenever you reset them.',
       service: 'Service',
       level: 'This counter',

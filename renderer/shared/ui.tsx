@@ -252,11 +252,18 @@ export function CredentialFields({
         <span>{t('common.password')}</span>
         <input name="password" type="password" autoComplete="current-password" value={password} onChange={(e) => onPassword(e.target.value)} required autoFocus={focus === 'password'} />
       </label>
-      {error && (
-        <p className="form-error" role="alert">
-          {t(`errors.${error.code}`)}
-        </p>
-      )}
+      <ErrorLine error={error} />
     </>
+  );
+}
+
+/** A refusal said under a form or in a dialog, in words (`text`, when the code alone would say too little). */
+export function ErrorLine({ error, text }: { error: ClientError | null; text?: string }) {
+  const { t } = useTranslation();
+  if (!error) return null;
+  return (
+    <p className="form-error" role="alert">
+      {text ?? t(`errors.${error.code}`)}
+    </p>
   );
 }

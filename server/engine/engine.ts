@@ -2,10 +2,10 @@
 import { hallError, type HallError } from '../../shared/errors.ts';
 import { ageOn, birthDateOf, idNumberProblem, maskIdNumber, normaliseIdNumber } from '../../shared/id-number.ts';
 import { readHallClock, parseClockTime } from '../../shared/hall-time.ts';
-import { formatTicketNumber, type CounterServiceConfig, type ServiceConfig } from '../../shared/catalogue.ts';
+import { formatTicketNumber, sameServices, serviceLevels, type CounterServiceConfig, type ServiceConfig } from '../../shared/catalogue.ts';
 import type { Outcome, PriorityKind, ServiceAvailability, SuspendReturn } from '../../shared/protocol.ts';
 import type { HallEvent } from './events.ts';
-import { dailySeqKey, isFinal, sameServices, type Counter, type CounterState, type HallState, type Ticket } from './state.ts';
+import { dailySeqKey, isFinal, type Counter, type CounterState, type HallState, type Ticket } from './state.ts';
 import { counterMayCall, pickNext } from './call-next.ts';
 
 export type Command =
@@ -211,7 +211,7 @@ function decideServices(state: HallState, cmd: Extract<Command, { type: 'set-ser
   if (sameServices(counter.services, services)) return done([]); // as asked already (a retry, or a reset of a counter not changed)
   // what the manager decided on is no longer what the counter does (another manager, the close of the day)
   if (cmd.expectedSetAt !== undefined && cmd.expectedSetAt !== counter.servicesSetAt) return fail('COUNTER_CHANGED');
-  return done([{ type: 'counter.services_set', at: ctx.now, counterId: counter.id, services: services.map((s) => ({ serviceId: s.serviceId, level: s.level })) }]);
+  return done([{ type: 'counter.services_set', at: ctx.now, counterId: counter.id, services: serviceLevels(services) }]);
 }
 
 function decideCounter(
@@ -405,7 +405,7 @@ function decideCloseDay(state: HallState, ctx: EngineContext): Decision {
   // and every counter calling for the catalogue's services again (潮汐窗口 are for the day)
   for (const counter of state.counters.values()) {
     if (counter.servicesSetAt === null || readHallClock(counter.servicesSetAt, state.settings.timeZone).businessDate >= today) continue;
-    events.push({ type: 'counter.services_set', at: ctx.now, counterId: counter.id, services: counter.catalogueServices.map((s) => ({ serviceId: s.serviceId, level: s.level })) });
+    events.push({ type: 'counter.services_set', at: ctx.now, counterId: counter.id, services: serviceLevels(counter.catalogueServices) });
   }
   return done(events);
 }

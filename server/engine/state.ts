@@ -1,5 +1,5 @@
 // The hall state the engine decides on: catalogue, today's tickets, counters. Plain data, no I/O.
-import type { CategoryConfig, CounterConfig, HallSettings, ServiceConfig } from '../../shared/catalogue.ts';
+import { sameServices, type CategoryConfig, type CounterConfig, type HallSettings, type ServiceConfig } from '../../shared/catalogue.ts';
 import type {
   CallRule,
   CounterStatus,
@@ -93,7 +93,9 @@ export function createHallState(input: {
   const counters = new Map<string, Counter>();
   const counterStates = new Map<string, CounterState>();
   for (const c of input.counters) {
-    counters.set(c.id, { ...c, levels: new Map(c.services.map((s) => [s.serviceId, s.level])), catalogueServices: c.services, servicesSetAt: null });
+    const counter: Counter = { ...c, levels: new Map(), catalogueServices: c.services, servicesSetAt: null };
+    setCounterServices(counter, c.services, input.now);
+    counters.set(c.id, counter);
     counterStates.set(c.id, {
       id: c.id,
       status: 'signed_out',
@@ -120,13 +122,6 @@ export function createHallState(input: {
 
 export function isFinal(status: TicketStatus): boolean {
   return status === 'completed' || status === 'no_show' || status === 'cancelled';
-}
-
-/** The same services at the same levels, in any order. */
-export function sameServices(a: CounterConfig['services'], b: CounterConfig['services']): boolean {
-  if (a.length !== b.length) return false;
-  const levels = new Map(a.map((s) => [s.serviceId, s.level]));
-  return b.every((s) => levels.get(s.serviceId) === s.level);
 }
 
 /** Gives a counter `services` to call for (a manager's change, a reset, or one loaded at start); `at`: when. */

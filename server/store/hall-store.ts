@@ -320,8 +320,9 @@ export class HallStore {
     }
     for (const r of this.db.prepare('SELECT counter_id AS counterId, services, since FROM counter_services_set').all() as { counterId: string; services: string; since: number }[]) {
       const counter = state.counters.get(r.counterId);
-      // (a catalogue import empties the table, so these are changes to the catalogue loaded here; a row that
-      // is not what this release writes leaves the counter with the catalogue's services rather than stop the hall)
+      // (a catalogue import empties the table: these are changes made since it — by a server still running the
+      // catalogue before it, if it was not restarted; a row that is not what this release writes, or names a
+      // service the catalogue no longer has, leaves the counter with the catalogue's services rather than stop the hall)
       const services = z.array(CounterServiceConfig).min(1).safeParse(jsonOrNull(r.services));
       if (counter && services.success && services.data.every((s) => state.services.has(s.serviceId))) setCounterServices(counter, services.data, r.since);
     }

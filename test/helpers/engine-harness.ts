@@ -2,12 +2,12 @@
 // exactly as the store runs them (apply the events, then one hall seq per committed command).
 import { createHash } from 'node:crypto';
 import { expect } from 'vitest';
-import { CategoryConfig, CounterConfig, HallSettings, ServiceConfig } from '../../shared/catalogue.ts';
+import { CategoryConfig, CounterConfig, HallSettings, ServiceConfig, sameServices } from '../../shared/catalogue.ts';
 import type { ErrorCode } from '../../shared/errors.ts';
 import { checkCharacter } from '../../shared/id-number.ts';
 import { decide, type Command, type Decision, type EngineContext } from '../../server/engine/engine.ts';
 import { applyEvent, type HallEvent } from '../../server/engine/events.ts';
-import { createHallState, sameServices, type CounterState, type HallState, type Ticket } from '../../server/engine/state.ts';
+import { createHallState, type CounterState, type HallState, type Ticket } from '../../server/engine/state.ts';
 
 export const MINUTE_MS = 60_000;
 export const HOUR_MS = 60 * MINUTE_MS;
