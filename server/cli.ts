@@ -65,7 +65,7 @@ function printDemo(demo: DemoCredentials, url: string): void {
   const lines = [
     '',
     '示范大厅已创建 / demo hall created. These demo credentials are public: do not use them in a real hall.',
-    `  pages: ${url}/  (kiosk, counter, display, counter-display)`,
+    `  pages: ${url}/  (kiosk, counter, display, counter-display, manager)`,
     '  device tokens:',
     ...demo.devices.map((d) => `    ${d.kind.padEnd(9)} ${d.token.padEnd(20)} ${d.name}`),
     `  staff logins (password ${demo.staff[0]?.password ?? ''}):`,
