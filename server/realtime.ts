@@ -35,7 +35,7 @@ import {
 } from '../shared/protocol.ts';
 import { serviceAvailability, type Command } from './engine/engine.ts';
 import { prepareMessage, tryWrite, type PreparedMessage } from './fast-broadcast.ts';
-import type { Hall, HallChange } from './hall.ts';
+import type { CommandOutcome, Hall, HallChange } from './hall.ts';
 import type { Logger } from './log.ts';
 import type { ConnectionLimits, RateLimiter, SignInGuard } from './limits.ts';
 import { newId, verifyPassword } from './security.ts';
@@ -696,18 +696,23 @@ export function attachRealtime(
       forget();
       return { ok: true, data: { staffId: manager.staffId } };
     });
-    command(socket, 'counter:release', M['counter:release'], (p): Ack<ReleaseCounterResult> => {
+    /** An engine command by the manager signed in here (the audit trail's actor); refused without one. */
+    const executeAsManager = (cmd: Command): (Extract<CommandOutcome, { ok: true }> & { staffId: string }) | { ok: false; error: HallError } => {
       const manager = signedIn();
       if (!manager.ok) return manager;
+      const outcome = hall.execute(cmd, { deviceId: device.id, staffId: manager.staffId });
+      return outcome.ok ? { ...outcome, staffId: manager.staffId } : outcome;
+    };
+    command(socket, 'counter:release', M['counter:release'], (p): Ack<ReleaseCounterResult> => {
       const clerkId = hall.state.counterStates.get(p.counterId)?.staffId ?? null;
       const toCounterId = p.toCounterId ?? null;
-      const outcome = hall.execute({ type: 'release', counterId: p.counterId, toCounterId, expectedTicketId: p.expectedTicketId }, { deviceId: device.id, staffId: manager.staffId });
+      const outcome = executeAsManager({ type: 'release', counterId: p.counterId, toCounterId, expectedTicketId: p.expectedTicketId });
       if (!outcome.ok) return outcome;
       // the engine refuses a counter nobody is signed in at, so there was a clerk
       forgetSession(p.counterId);
       endLostSessions();
       const t = outcome.ticketId ? hall.state.tickets.get(outcome.ticketId) : undefined;
-      log.info({ device: device.id, staff: manager.staffId, counter: p.counterId, ticket: t?.id ?? null }, 'counter released by a manager');
+      log.info({ device: device.id, staff: outcome.staffId, counter: p.counterId, ticket: t?.id ?? null }, 'counter released by a manager');
       return {
         ok: true,
         data: {
@@ -719,25 +724,21 @@ export function attachRealtime(
     });
     /** stops or restarts the kiosks issuing for a service; the kiosks and screens hear it in the next hall:update */
     const setIssuing = (cmd: Extract<Command, { type: 'pause-issuing' | 'resume-issuing' }>): Ack<IssuingResult> => {
-      const manager = signedIn();
-      if (!manager.ok) return manager;
-      const outcome = hall.execute(cmd, { deviceId: device.id, staffId: manager.staffId });
+      const outcome = executeAsManager(cmd);
       if (!outcome.ok) return outcome;
-      log.info({ device: device.id, staff: manager.staffId, service: cmd.serviceId }, cmd.type === 'pause-issuing' ? 'issuing paused by a manager' : 'issuing resumed by a manager');
+      log.info({ device: device.id, staff: outcome.staffId, service: cmd.serviceId }, cmd.type === 'pause-issuing' ? 'issuing paused by a manager' : 'issuing resumed by a manager');
       return { ok: true, data: { serviceId: cmd.serviceId, availability: serviceAvailability(hall.state, hall.state.services.get(cmd.serviceId)!, hall.now()) } };
     };
     command(socket, 'service:pause-issuing', M['service:pause-issuing'], (p) => setIssuing({ type: 'pause-issuing', serviceId: p.serviceId, reason: p.reason }));
     command(socket, 'service:resume-issuing', M['service:resume-issuing'], (p) => setIssuing({ type: 'resume-issuing', serviceId: p.serviceId }));
     /** 潮汐窗口: what a counter calls for, changed for today or given back the catalogue's; every screen hears it in the next hall:update, the counter's terminal at once */
     const setServices = (cmd: Extract<Command, { type: 'set-services' | 'reset-services' }>): Ack<CounterServicesResult> => {
-      const manager = signedIn();
-      if (!manager.ok) return manager;
       const seqBefore = hall.state.seq;
-      const outcome = hall.execute(cmd, { deviceId: device.id, staffId: manager.staffId });
+      const outcome = executeAsManager(cmd);
       if (!outcome.ok) return outcome;
       const counter = hall.state.counters.get(cmd.counterId)!;
       // (the catalogue's list given by hand is a reset too; a change to what the counter does already commits nothing and is not logged)
-      if (outcome.seq !== seqBefore) log.info({ device: device.id, staff: manager.staffId, counter: counter.id, services: counter.services }, counter.servicesSetAt === null ? 'counter services reset by a manager' : 'counter services changed by a manager');
+      if (outcome.seq !== seqBefore) log.info({ device: device.id, staff: outcome.staffId, counter: counter.id, services: counter.services }, counter.servicesSetAt === null ? 'counter services reset by a manager' : 'counter services changed by a manager');
       return { ok: true, data: { counterId: counter.id, services: serviceLevels(counter.services), servicesSetAt: counter.servicesSetAt } };
     };
     command(socket, 'counter:set-services', M['counter:set-services'], (p) => setServices({ type: 'set-services', counterId: p.counterId, services: p.services, expectedSetAt: p.expectedSetAt }));

@@ -218,11 +218,6 @@ export class FirstCallWaits {
     return this.waits.size;
   }
 
-  /** whether the ticket has been called today */
-  has(ticketId: string): boolean {
-    return this.waits.has(ticketId);
-  }
-
   /** mean wait, ms; null before the first call */
   get meanMs(): number | null {
     return this.waits.size === 0 ? null : Math.round(this.totalMs / this.waits.size);
@@ -246,7 +241,7 @@ export function todayFigures(state: HallState, businessDate: string, now: number
     else tickets[t.status]++;
     // waiting since issue: a ticket back in the queue (transferred, resumed, reactivated, released) has
     // been called before, and its issue time says nothing about how long it has waited this time
-    if (t.status === 'waiting' && !waits.has(t.id) && (oldestWaiting === null || t.issuedAt < oldestWaiting)) oldestWaiting = t.issuedAt;
+    if (t.status === 'waiting' && t.calledAt === null && (oldestWaiting === null || t.issuedAt < oldestWaiting)) oldestWaiting = t.issuedAt;
     if (t.status === 'completed') handledMs += t.servedMs;
   }
   return {

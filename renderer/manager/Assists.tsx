@@ -37,10 +37,8 @@ export function AssistPanel({
   const { t } = useTranslation();
   const [pending, setPending] = useState<string | null>(null);
   const open = requests.filter((r) => r.handled === null);
-  const taken = requests
-    .filter((r) => r.handled !== null)
-    .sort((a, b) => b.handled!.at - a.handled!.at)
-    .slice(0, TAKEN_ASSISTS_SHOWN);
+  // (the list holds TAKEN_ASSISTS_SHOWN of them at most: the server's and withRequest's)
+  const taken = requests.filter((r) => r.handled !== null).sort((a, b) => b.handled!.at - a.handled!.at);
   const handle = async (request: AssistRequestView) => {
     setPending(request.id);
     await onHandle(request);
